@@ -1,0 +1,8 @@
+# Layer 1: hashing, Merkle trees, randomness, keys and addresses. Depends on util.
+noinst_LIBRARIES += libergon_crypto.a
+libergon_crypto_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SECP256K1_CFLAGS)
+libergon_crypto_a_SOURCES = \
+  src/crypto/sha256.c src/crypto/sha256.h \
+  src/crypto/merkle.c src/crypto/merkle.h \
+  src/crypto/random.c src/crypto/random.h
+ERG_CRYPTO_LIBS = libergon_crypto.a libergon_util.a $(SECP256K1_LIBS) $(CRYPTO_LIBS)

@@ -1,0 +1,8 @@
+# Layer 0: buffers, serialization, hex, logging, errors. Depends on nothing in Ergon.
+noinst_LIBRARIES += libergon_util.a
+libergon_util_a_SOURCES = \
+  src/util/error.c src/util/error.h \
+  src/util/buffer.c src/util/buffer.h \
+  src/util/serialize.c src/util/serialize.h \
+  src/util/hex.c src/util/hex.h \
+  src/util/log.c src/util/log.h

@@ -1,0 +1,1 @@
+# Unit tests for keys, bech32m and addresses.
