@@ -1,0 +1,1 @@
+# Kernel hpfold: sources, .cl and unit test (filled in by the kernel's own change).

@@ -1,0 +1,1 @@
+# OpenCL host runtime and engine (backend selection).
