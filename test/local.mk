@@ -25,6 +25,7 @@ test_unit_test_random_LDADD = $(UNIT_LDADD_CRYPTO)
 
 include test/unit/crypto.mk
 include test/unit/kernels.mk
+include test/fuzz/local.mk
 
 TESTS += $(check_PROGRAMS) test/lint/check_layers.py
 EXTRA_DIST += test/lint/check_layers.py test/functional

@@ -1,0 +1,1 @@
+# ergon-kernel: list, run and benchmark the scientific kernels.

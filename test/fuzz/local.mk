@@ -1,0 +1,1 @@
+# Fuzz targets (libFuzzer, clang): built only with --enable-fuzz.
