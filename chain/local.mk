@@ -5,5 +5,10 @@ libergon_chain_a_SOURCES = \
   chain/params.c chain/params.h \
   chain/tx.c chain/tx.h \
   chain/block.c chain/block.h \
-  chain/pouw.c chain/pouw.h
+  chain/pouw.c chain/pouw.h \
+  chain/smt.c chain/smt.h
 ERG_CHAIN_LIBS = libergon_chain.a $(ERG_KERNELS_LIBS) $(LEVELDB_LIBS)
+
+check_PROGRAMS += test/unit/test_smt
+test_unit_test_smt_SOURCES = test/unit/test_smt.c
+test_unit_test_smt_LDADD = libergon_testharness.a libergon_chain.a $(ERG_CRYPTO_LIBS)
