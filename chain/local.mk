@@ -6,7 +6,9 @@ libergon_chain_a_SOURCES = \
   chain/tx.c chain/tx.h \
   chain/block.c chain/block.h \
   chain/pouw.c chain/pouw.h \
-  chain/smt.c chain/smt.h
+  chain/smt.c chain/smt.h \
+  chain/db.c chain/db.h \
+  chain/chainstate.c chain/chainstate.h
 ERG_CHAIN_LIBS = libergon_chain.a $(ERG_KERNELS_LIBS) $(LEVELDB_LIBS)
 
 check_PROGRAMS += test/unit/test_smt
