@@ -20,6 +20,7 @@
 #define K_ACCOUNT 'a' /* + pubkey -> balance u64 | nonce u64 (absent = zero account) */
 #define K_NODE 'n'    /* + hash -> state-tree node record */
 #define K_TIP 't'     /* -> id of the active tip */
+#define K_TXINDEX 'x' /* + txid -> id of the active-chain block holding it */
 #define INDEX_REC_SIZE (ERG_HEADER_SIZE + 12)
 
 /* A block index entry. Invariant: parent is NULL only for genesis; info.chainwork and
@@ -538,6 +539,12 @@ static erg_code connect_tip(erg_chainstate *cs, idx_entry *e, erg_err *err)
         goto out;
     }
     batch_accounts(batch, &d, 0);
+    for (i = 0; i < blk.ntx; i++) {
+        uint8_t txk[33], txid[32];
+        erg_tx_id(&blk.txs[i], txid);
+        key_with(txk, K_TXINDEX, txid);
+        erg_batch_put(batch, txk, 33, e->info.id, 32);
+    }
     erg_buf_put_u32(&undo, (uint32_t)d.n);
     for (i = 0; i < d.n; i++) {
         erg_buf_put_raw(&undo, d.v[i].pk.b, 32);
@@ -604,6 +611,12 @@ static erg_code disconnect_tip(erg_chainstate *cs, erg_err *err)
         }
     }
     free(raw);
+    for (i = 0; i < blk.ntx; i++) {
+        uint8_t txk[33], txid[32];
+        erg_tx_id(&blk.txs[i], txid);
+        key_with(txk, K_TXINDEX, txid);
+        erg_batch_delete(batch, txk, 33);
+    }
     /* The parent's state root stays valid: tree nodes are content-addressed and never deleted. */
     erg_batch_delete(batch, k, 33);
     k[0] = K_TIP;
@@ -967,6 +980,43 @@ size_t erg_chainstate_tips(erg_chainstate *cs, erg_block_info *infos, size_t cap
     }
     pthread_mutex_unlock(&cs->lock);
     return n;
+}
+
+erg_code erg_chainstate_find_tx(erg_chainstate *cs, const uint8_t txid[32], erg_tx *tx, erg_block_info *info,
+                                 erg_err *err)
+{
+    uint8_t k[33], bid[32];
+    erg_block b;
+    idx_entry *e;
+    size_t i;
+    erg_code rc;
+    pthread_mutex_lock(&cs->lock);
+    key_with(k, K_TXINDEX, txid);
+    rc = erg_db_get_fixed(cs->db, k, 33, bid, 32, err);
+    if (rc == ERG_ERR_NOTFOUND) rc = erg_err_set(err, ERG_ERR_NOTFOUND, "No such transaction in the active chain");
+    if (rc) goto out;
+    e = idx_find(cs, bid);
+    if (!e) {
+        rc = erg_err_set(err, ERG_ERR_INTERNAL, "transaction index names an unknown block");
+        goto out;
+    }
+    if ((rc = read_block_locked(cs, bid, &b, err))) goto out;
+    rc = erg_err_set(err, ERG_ERR_INTERNAL, "transaction index is out of date");
+    for (i = 0; i < b.ntx; i++) {
+        uint8_t id[32];
+        erg_tx_id(&b.txs[i], id);
+        if (memcmp(id, txid, 32) == 0) {
+            *tx = b.txs[i];
+            if (info) *info = e->info;
+            erg_err_clear(err);
+            rc = ERG_OK;
+            break;
+        }
+    }
+    erg_block_free(&b);
+out:
+    pthread_mutex_unlock(&cs->lock);
+    return rc;
 }
 
 erg_code erg_chainstate_get_account(erg_chainstate *cs, const erg_pubkey *pk, erg_account *acct, erg_err *err)

@@ -65,6 +65,10 @@ erg_code erg_chainstate_read_block(erg_chainstate *cs, const uint8_t id[32], erg
 /* Chain tips known to the index (like getchaintips): fills up to cap entries. */
 size_t erg_chainstate_tips(erg_chainstate *cs, erg_block_info *infos, size_t cap);
 
+/* A transaction confirmed in the active chain, and the block holding it (info may be NULL). */
+erg_code erg_chainstate_find_tx(erg_chainstate *cs, const uint8_t txid[32], erg_tx *tx, erg_block_info *info,
+                                erg_err *err) ERG_WARN_UNUSED;
+
 /* Account at the current tip (a missing account reads as zero balance and nonce). */
 erg_code erg_chainstate_get_account(erg_chainstate *cs, const erg_pubkey *pk, erg_account *acct, erg_err *err) ERG_WARN_UNUSED;
 

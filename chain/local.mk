@@ -8,7 +8,8 @@ libergon_chain_a_SOURCES = \
   chain/pouw.c chain/pouw.h \
   chain/smt.c chain/smt.h \
   chain/db.c chain/db.h \
-  chain/chainstate.c chain/chainstate.h
+  chain/chainstate.c chain/chainstate.h \
+  chain/mempool.c chain/mempool.h
 ERG_CHAIN_LIBS = libergon_chain.a $(ERG_KERNELS_LIBS) $(LEVELDB_LIBS)
 
 check_PROGRAMS += test/unit/test_smt
