@@ -15,3 +15,6 @@ ERG_CHAIN_LIBS = libergon_chain.a $(ERG_KERNELS_LIBS) $(LEVELDB_LIBS)
 check_PROGRAMS += test/unit/test_smt
 test_unit_test_smt_SOURCES = test/unit/test_smt.c
 test_unit_test_smt_LDADD = libergon_testharness.a libergon_chain.a $(ERG_CRYPTO_LIBS)
+check_PROGRAMS += test/unit/test_tx
+test_unit_test_tx_SOURCES = test/unit/test_tx.c
+test_unit_test_tx_LDADD = libergon_testharness.a libergon_chain.a $(ERG_CRYPTO_LIBS)
