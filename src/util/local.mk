@@ -6,4 +6,5 @@ libergon_util_a_SOURCES = \
   src/util/serialize.c src/util/serialize.h \
   src/util/hex.c src/util/hex.h \
   src/util/log.c src/util/log.h \
-  src/util/uint256.c src/util/uint256.h
+  src/util/uint256.c src/util/uint256.h \
+  src/util/amount.c src/util/amount.h
