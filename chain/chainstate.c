@@ -725,17 +725,23 @@ static erg_code activate_best(erg_chainstate *cs, const idx_entry *watch, erg_er
 
 /* ---- genesis, open, close ------------------------------------------------------------ */
 
+void erg_genesis_header(const erg_chain_params *cp, erg_header *h)
+{
+    memset(h, 0, sizeof *h);
+    h->version = 1;
+    h->height = 0;
+    h->time = (uint64_t)cp->genesis_time;
+    h->bits = cp->genesis_bits;
+    erg_merkle_root(NULL, 0, h->tx_root);
+    memcpy(h->state_root, erg_smt_empty_root, 32);
+    /* The job id of the genesis names the network, so each network's genesis id differs. */
+    erg_tagged_hash("Ergon/genesis", cp->name, strlen(cp->name), h->job_id);
+}
+
 static void build_genesis(const erg_chain_params *cp, erg_block *g)
 {
     erg_block_init(g);
-    g->header.version = 1;
-    g->header.height = 0;
-    g->header.time = (uint64_t)cp->genesis_time;
-    g->header.bits = cp->genesis_bits;
-    erg_merkle_root(NULL, 0, g->header.tx_root);
-    memcpy(g->header.state_root, erg_smt_empty_root, 32);
-    /* The job id of the genesis names the network, so each network's genesis id differs. */
-    erg_tagged_hash("Ergon/genesis", cp->name, strlen(cp->name), g->header.job_id);
+    erg_genesis_header(cp, &g->header);
 }
 
 typedef struct load_ctx {

@@ -49,6 +49,10 @@ typedef struct erg_chain_listener {
     void *ctx;
 } erg_chain_listener;
 
+/* The genesis header of a network, built deterministically from its params (no transactions,
+ * the empty state; its job id names the network so that each network's genesis differs). */
+void erg_genesis_header(const erg_chain_params *cp, erg_header *h);
+
 /* Open (creating with the network's genesis block if empty) and load the block index. */
 erg_code erg_chainstate_open(erg_chainstate **out, const erg_chain_params *cp, const char *dir, erg_err *err) ERG_WARN_UNUSED;
 void erg_chainstate_close(erg_chainstate *cs);
