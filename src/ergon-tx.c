@@ -5,6 +5,7 @@
 
 #include "chain/chainstate.h"
 #include "chain/params.h"
+#include "chain/pouw.h"
 #include "chain/tx.h"
 #include "src/crypto/address.h"
 #include "src/util/amount.h"
@@ -25,7 +26,10 @@ static int usage(void)
             "      a new private key (hex) and its address\n"
             "  ergon-tx [-regtest|-testnet] address PRIVKEY\n"
             "  ergon-tx [-regtest|-testnet] transfer --key=PRIVKEY --to=ADDRESS --amount=ERG --nonce=N [--fee=ERG] [--json]\n"
-            "      a signed transfer as hex, ready for sendrawtransaction\n");
+            "      a signed transfer as hex, ready for sendrawtransaction\n"
+            "  ergon-tx [-regtest|-testnet] solve BLOCKHEX\n"
+            "      compute the commons unit for a block template (C reference), trying nonces until the\n"
+            "      ticket wins, and print the completed block; the other header fields are kept as given\n");
     return 2;
 }
 
@@ -136,6 +140,41 @@ int main(int argc, char **argv)
             printf("%s\n", hex);
         free(hex);
         erg_buf_free(&b);
+        return 0;
+    }
+    if (strcmp(argv[i], "solve") == 0) {
+        uint8_t *raw = NULL, seed[32], oh[32], ticket[32], *out;
+        size_t len, out_len;
+        erg_block b;
+        erg_commons_job job;
+        erg_buf enc;
+        char *hex;
+        if (i + 1 >= argc) return usage();
+        if (erg_hex_decode_alloc(argv[i + 1], &raw, &len, &err)) return fail("block hex", &err);
+        if (erg_block_decode(raw, len, &b, &err)) return fail("block", &err);
+        free(raw);
+        if (erg_commons_job_at(cp, b.header.height, &job, &err)) return fail("commons job", &err);
+        out_len = job.kernel->output_size(&job.params);
+        out = malloc(out_len ? out_len : 1);
+        if (!out) return 1;
+        for (b.header.nonce = 0;; b.header.nonce++) {
+            erg_pouw_header_seed(&b.header, seed);
+            if (erg_kernel_run_ref(job.kernel, &job.params, job.input, job.input_len, seed, out, out_len, &err))
+                return fail("unit", &err);
+            if (erg_kernel_output_hash(job.kernel, &job.params, out, out_len, oh, &err)) return fail("hash", &err);
+            erg_pouw_ticket(seed, oh, ticket);
+            if (net == ERG_NET_REGTEST || erg_pouw_check_ticket(ticket, b.header.bits, b.header.cu, NULL) == ERG_OK) break;
+        }
+        memcpy(b.header.output_hash, oh, 32);
+        free(out);
+        erg_buf_init(&enc);
+        erg_block_serialize(&b, &enc);
+        hex = malloc(2 * enc.len + 1);
+        if (!hex || erg_hex_encode(enc.data, enc.len, hex, 2 * enc.len + 1, &err)) return 1;
+        printf("%s\n", hex);
+        free(hex);
+        erg_buf_free(&enc);
+        erg_block_free(&b);
         return 0;
     }
     return usage();
