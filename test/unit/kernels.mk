@@ -1,1 +1,6 @@
 # Unit tests for the kernels layer.
+UNIT_LDADD_KERNELS = libergon_testharness.a $(ERG_KERNELS_LIBS)
+check_PROGRAMS += test/unit/test_opencl
+test_unit_test_opencl_SOURCES = test/unit/test_opencl.c test/unit/kernel_fixture.h
+test_unit_test_opencl_CFLAGS = $(AM_CFLAGS) -DCL_TARGET_OPENCL_VERSION=120
+test_unit_test_opencl_LDADD = $(UNIT_LDADD_KERNELS)
