@@ -497,8 +497,8 @@ erg_code erg_cl_create_select(erg_cl **out, const char *select, erg_err *err)
     }
     if (cl->n == 0) {
         if (nsel == 0)
-            rc = erg_err_set(err, ERG_ERR_NOTFOUND, "opencl: %s='%s' selects none of the %zu devices",
-                             ERG_OPENCL_DEVICES_ENV, select, n);
+            rc = erg_err_set(err, ERG_ERR_NOTFOUND, "opencl: device selection '%s' selects none of the %zu devices",
+                             select, n);
         else
             rc = erg_err_set(err, ERG_ERR_NOTFOUND, "opencl: no usable device%s", refused);
         goto fail;

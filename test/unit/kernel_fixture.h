@@ -18,7 +18,8 @@ static const erg_kparam_field erg_test_fixture_fields[] = {
 
 static erg_code erg_test_fixture_validate(const erg_kparams *p, const uint8_t *input, size_t input_len, erg_err *err)
 {
-    if (p->v[0] * 1000u + p->v[1] > 200000000u) return erg_err_set(err, ERG_ERR_RANGE, "fixture: words*1000+salt too big");
+    if (p->v[0] > 200 && p->v[1] > 500000)
+        return erg_err_set(err, ERG_ERR_RANGE, "fixture: words > 200 needs salt <= 500000");
     return ERG_OK;
 }
 
