@@ -13,7 +13,7 @@ enum {
     ERG_ISING_P_START = 4    /* 0 = cold (all up), 1 = hot (random) */
 };
 
-/* Largest spin-flip attempts one unit may take (about 5 s of the C reference on one core here). */
+/* Most spin-flip attempts one unit may take (about 3.3 s of the C reference on one core here). */
 #define ERG_ISING_MAX_OPS 500000000ull
 
 extern const erg_kernel erg_kernel_ising2d;

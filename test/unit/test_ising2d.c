@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "kernels/ising2d.h"
+#include "kernels/opencl.h"
 #include "kernels/philox.h"
 #include "kernels/ising2d_shared.h"
 #include "src/util/hex.h"
@@ -333,12 +334,13 @@ typedef struct golden {
 } golden;
 
 static const golden g_golden[] = {
-    {16, 50, 100, 440687, 1, 0, "0"},
-    {16, 50, 100, 440687, 1, 1, "0"},
-    {16, 50, 100, 440687, 1, 2, "0"},
-    {6, 20, 40, 300000, 0, 3, "0"},
-    {10, 0, 30, 600000, 1, 4, "0"},
-    {0, 0, 0, 0, 0, 5, "0"}, /* default params: about 1 s */
+    {16, 50, 100, 440687, 1, 0, "08ec0948f0b8914cb5aeb09ebfbe1a193806ae94169525c748976d38cbde4756"},
+    {16, 50, 100, 440687, 1, 1, "e701632f76f40f832ab087bb52f323cd1360e7cabe7e12952fae7b43c7b62d88"},
+    {16, 50, 100, 440687, 1, 2, "7dba3288102dbb60ef7718e6881afbc375bfea491b6988497d418939d513f6cc"},
+    {6, 20, 40, 300000, 0, 3, "70b92008c0159a179219d133e822cb00bb678d6e773715c443e1867b283cba6c"},
+    {10, 0, 30, 600000, 1, 4, "452f84a496c3f2b0120fed4a4b4e641f70c05db57b5fd766d0538c2e7ac272b0"},
+    /* default params (64x64, 5000 + 30000 sweeps at beta 0.440687): about 1 s */
+    {0, 0, 0, 0, 0, 5, "6e16ce488a5bd2252ff957d8a3a98cbaa783dc323ca9f63fef24223cf878358a"},
 };
 
 static void golden_params(const golden *g, erg_kparams *p)
@@ -379,6 +381,100 @@ static void test_golden_ref(void)
     }
 }
 
+/* Every selected OpenCL device; a missing device fails the test unless ERG_ALLOW_NO_OPENCL=1. */
+static erg_cl *open_cl(void)
+{
+    erg_cl *cl = NULL;
+    erg_err err;
+    const char *allow = getenv("ERG_ALLOW_NO_OPENCL");
+    if (erg_cl_create(&cl, &err) == ERG_OK) return cl;
+    if (allow && strcmp(allow, "1") == 0) {
+        printf("    skipped PoCL/OpenCL (ERG_ALLOW_NO_OPENCL=1): %s\n", err.reason);
+        return NULL;
+    }
+    printf("    no OpenCL device: %s\n", err.reason);
+    CHECK(!"an OpenCL device is required (set ERG_ALLOW_NO_OPENCL=1 to skip)");
+    return NULL;
+}
+
+/* Run n units (seeds numbered from first) on device dev with the given local size; compare bytewise with C. */
+static void compare_cl(erg_cl *cl, size_t dev, const erg_kparams *p, uint32_t first, size_t n, size_t local)
+{
+    uint8_t(*seeds)[32] = malloc(n * 32);
+    uint8_t *got = malloc(n * ERG_ISING_OUT_SIZE), *want = malloc(n * ERG_ISING_OUT_SIZE);
+    erg_err err;
+    size_t i, bad = 0;
+    CHECK(seeds && got && want);
+    if (!seeds || !got || !want) goto done;
+    for (i = 0; i < n; i++) {
+        make_seed(first + (uint32_t)i, seeds[i]);
+        CHECK(run(p, seeds[i], want + i * ERG_ISING_OUT_SIZE) == ERG_OK);
+    }
+    memset(got, 0xAA, n * ERG_ISING_OUT_SIZE);
+    if (erg_cl_run_units(cl, dev, K, p, NULL, 0, (const uint8_t(*)[32])seeds, n, local, got, &err) != ERG_OK) {
+        printf("    %s: %s\n", erg_cl_device_name(cl, dev), err.reason);
+        CHECK(!"erg_cl_run_units failed");
+        goto done;
+    }
+    for (i = 0; i < n; i++) bad += memcmp(got + i * ERG_ISING_OUT_SIZE, want + i * ERG_ISING_OUT_SIZE, ERG_ISING_OUT_SIZE) != 0;
+    if (bad)
+        printf("    %s: L=%u local %zu: %zu of %zu units differ from the C reference\n", erg_cl_device_name(cl, dev),
+               (unsigned)p->v[ERG_ISING_P_SIZE], local, bad, n);
+    CHECK(bad == 0);
+done:
+    free(seeds);
+    free(got);
+    free(want);
+}
+
+/* 101 seeds of the small params at local sizes 1 and 8, then other shapes (odd L/2, cold, extreme beta). */
+static void test_opencl_matches_ref(void)
+{
+    static const uint32_t shapes[][5] = {
+        /* size, therm, measure, beta_micro, start */
+        {6, 5, 30, 300000, 0},  {10, 3, 20, 600000, 1}, {4, 0, 50, 440687, 1},
+        {12, 2, 10, 1, 1},      {8, 0, 10, 10000000, 0}, {34, 1, 6, 250000, 1},
+    };
+    erg_cl *cl = open_cl();
+    erg_kparams p;
+    size_t dev, i, j;
+    if (!cl) return;
+    for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
+        erg_kparams_default(K, &p, 1);
+        compare_cl(cl, dev, &p, 5000, 101, 1);
+        compare_cl(cl, dev, &p, 5000, 101, 8);
+        for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+            erg_kparams_default(K, &p, 1);
+            for (j = 0; j < 5; j++) p.v[j] = shapes[i][j];
+            compare_cl(cl, dev, &p, 6000 + 100 * (uint32_t)i, 13, i & 1 ? 8 : 0);
+        }
+    }
+    erg_cl_destroy(cl);
+}
+
+static void test_golden_opencl(void)
+{
+    erg_cl *cl = open_cl();
+    size_t dev, i;
+    if (!cl) return;
+    for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
+        for (i = 0; i < sizeof g_golden / sizeof g_golden[0]; i++) {
+            erg_kparams p;
+            uint8_t seed[1][32], out[ERG_ISING_OUT_SIZE];
+            erg_err err;
+            golden_params(&g_golden[i], &p);
+            make_seed(g_golden[i].seed, seed[0]);
+            if (erg_cl_run_units(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seed, 1, 0, out, &err) != ERG_OK) {
+                printf("    %s: %s\n", erg_cl_device_name(cl, dev), err.reason);
+                CHECK(!"erg_cl_run_units failed");
+                continue;
+            }
+            check_golden(&g_golden[i], out, erg_cl_device_name(cl, dev));
+        }
+    }
+    erg_cl_destroy(cl);
+}
+
 ERG_TESTS("ising2d", T(test_validate), T(test_thresholds_match_libm), T(test_frozen_ground_state),
           T(test_hot_limit_and_invariants), T(test_seed_binding), T(test_onsager_energy_and_order), T(test_describe),
-          T(test_golden_ref))
+          T(test_golden_ref), T(test_opencl_matches_ref), T(test_golden_opencl))
