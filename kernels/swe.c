@@ -29,7 +29,7 @@ extern const char erg_cl_swe_shared_h[];
 static const erg_kparam_field swe_fields[ERG_SWE_P_COUNT] = {
     {"nx", "grid cells in x, a multiple of 8 (periodic)", 16, 512, 128, 16},
     {"ny", "grid cells in y, a multiple of 8 (periodic)", 16, 512, 128, 16},
-    {"steps", "time steps", 1, 1000000, 600, 32},
+    {"steps", "time steps", 1, 1000000, 1200, 32},
     {"depth_cm", "base depth H (cm)", 10, 1100000, 1000, 1000},
     {"dx_m", "cell width dx (m)", 1, 100000, 100, 100},
     {"dt_ms", "time step dt (ms)", 1, 600000, 2000, 2000},

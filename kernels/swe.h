@@ -30,8 +30,8 @@ enum {
     ERG_SWE_D_AMP = 1     /* largest bump amplitude, Q24 of the base depth, <= 2^23 / bumps */
 };
 
-/* Largest cells * steps of one unit: four times the default (a unit stays under 5 s). */
-#define ERG_SWE_OPS_MAX ((uint64_t)128 * 128 * 2400)
+/* Largest cells * steps of one unit: three times the default (about 3 s here, under the 5 s cap). */
+#define ERG_SWE_OPS_MAX ((uint64_t)128 * 128 * 3600)
 
 /* One initial bump (see erg_swe_draw_bump): centre in doubled cell coordinates, radius in cells, amplitude Q24. */
 typedef struct erg_swe_bump {
