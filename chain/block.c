@@ -119,8 +119,8 @@ erg_code erg_block_decode(const uint8_t *data, size_t len, erg_block *b, erg_err
     erg_reader_init(&r, data, len);
     if ((rc = erg_header_parse(&r, &b->header, err))) return rc;
     if ((rc = erg_read_compact(&r, &n, ERG_BLOCK_MAX_TXS, "block.ntx", err))) return rc;
-    /* Each tx is at least 178 bytes: refuse a count the remaining bytes cannot hold before allocating. */
-    if (n > erg_reader_left(&r) / 178)
+    /* Refuse a count the remaining bytes cannot hold before allocating anything for it. */
+    if (n > erg_reader_left(&r) / ERG_TX_MIN_SIZE)
         return erg_err_set(err, ERG_ERR_PARSE, "block.ntx: %llu transactions cannot fit in %zu bytes",
                            (unsigned long long)n, erg_reader_left(&r));
     if (n) {

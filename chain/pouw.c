@@ -97,13 +97,15 @@ uint32_t erg_pouw_next_bits(const erg_chain_params *cp, uint32_t parent_height, 
     factor = 65536 + ((195766423245049ull * frac + 971821376ull * frac * frac + 5127ull * frac * frac * frac +
                        (1ull << 47)) >> 48);
     if (erg_u256_mul_u64(&next, &anchor, factor)) return cp->pow_limit_bits;
+    /* (x << shifts) >> 16 done as one shift by shifts - 16: identical result, no intermediate
+     * overflow when the anchor is near the top of the 256-bit range. */
+    shifts -= 16;
     if (shifts < 0) {
         erg_u256_shr(&next, &next, (unsigned)(shifts < -256 ? 256 : -shifts));
     } else {
         if (shifts > 0 && erg_u256_bits(&next) + (unsigned)shifts > 256) return cp->pow_limit_bits;
         erg_u256_shl(&next, &next, (unsigned)shifts);
     }
-    erg_u256_shr(&next, &next, 16);
     if (erg_u256_is_zero(&next)) erg_u256_from_u64(&next, 1);
     if (erg_u256_cmp(&next, &limit) > 0) return cp->pow_limit_bits;
     return erg_u256_to_compact(&next);

@@ -10,6 +10,7 @@
 #include "src/util/serialize.h"
 
 #define ERG_TX_VERSION 1
+#define ERG_TX_MIN_SIZE 154    /* a transfer, the smallest type */
 #define ERG_TX_MAX_SIZE 100000 /* bytes; later types (jobs, receipts) carry payloads */
 
 typedef enum erg_tx_type {

@@ -100,7 +100,8 @@ static void test_work(void)
     /* target = 0xffff * 2^224 -> work = 2^256 / (target + 1) ~= 2^16 + 1 */
     CHECK(w.w[1] == 0 && w.w[0] >= 65536 && w.w[0] <= 65538);
     CHECK(erg_pouw_work(0x1d3fffff, &w, NULL) == ERG_OK);
-    CHECK(w.w[0] >= (1u << 26) && w.w[0] <= (1u << 26) + 2);
+    /* target = (2^22 - 1) * 2^208 -> work = 2^26 * (1 + 2^-22 + ...) */
+    CHECK(w.w[1] == 0 && w.w[0] >= (1u << 26) && w.w[0] <= (1u << 26) + 64);
 }
 
 static void test_asert(void)
