@@ -88,6 +88,23 @@ void erg_seckey_clear(erg_seckey *sk)
     erg_memzero(sk->b, sizeof sk->b);
 }
 
+erg_code erg_seckey_tweak_add(erg_seckey *sk, const uint8_t tweak[32], erg_err *err)
+{
+    const secp256k1_context *ctx;
+    uint8_t k[32];
+    erg_code rc = ctx_for_secrets(&ctx, err);
+    if (rc) return rc;
+    /* The library leaves its argument unspecified on failure, so work on a copy. */
+    memcpy(k, sk->b, sizeof k);
+    if (!secp256k1_ec_seckey_tweak_add(ctx, k, tweak)) {
+        erg_memzero(k, sizeof k);
+        return erg_err_set(err, ERG_ERR_RANGE, "seckey tweak: tweak not below the curve order, or the sum is zero");
+    }
+    memcpy(sk->b, k, sizeof k);
+    erg_memzero(k, sizeof k);
+    return ERG_OK;
+}
+
 erg_code erg_seckey_pubkey(const erg_seckey *sk, erg_pubkey *pk, erg_err *err)
 {
     const secp256k1_context *ctx;

@@ -22,6 +22,10 @@ erg_code erg_seckey_generate(erg_seckey *sk, erg_err *err) ERG_WARN_UNUSED;
 /* Accepts 32 bytes only if they form a valid secret key. */
 erg_code erg_seckey_from_bytes(erg_seckey *sk, const uint8_t b[32], erg_err *err) ERG_WARN_UNUSED;
 void erg_seckey_clear(erg_seckey *sk);
+/* sk = sk + tweak (mod n), the scalar step of BIP32-style derivation. Fails with ERG_ERR_RANGE
+ * when tweak >= n or the sum is zero (the caller then skips that child); sk is unchanged on
+ * failure. */
+erg_code erg_seckey_tweak_add(erg_seckey *sk, const uint8_t tweak[32], erg_err *err) ERG_WARN_UNUSED;
 erg_code erg_seckey_pubkey(const erg_seckey *sk, erg_pubkey *pk, erg_err *err) ERG_WARN_UNUSED;
 /* ERG_OK if the 32 bytes are the x coordinate of a curve point. */
 erg_code erg_pubkey_parse(erg_pubkey *pk, const uint8_t b[32], erg_err *err) ERG_WARN_UNUSED;

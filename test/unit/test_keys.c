@@ -250,6 +250,86 @@ static void test_invalid_seckeys_rejected(void)
     CHECK_EQ_MEM(sk.b, b, 32);
 }
 
+/* (a + b) mod n on 32-byte big-endian numbers below n, written out independently of libsecp256k1. */
+static void add_mod_n(const uint8_t a[32], const uint8_t b[32], uint8_t out[32])
+{
+    uint8_t n[32], sum[32];
+    unsigned carry = 0, borrow = 0;
+    int i, ge = 1;
+    erg_test_unhex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", n, 32);
+    for (i = 31; i >= 0; i--) {
+        unsigned v = (unsigned)a[i] + b[i] + carry;
+        sum[i] = (uint8_t)v;
+        carry = v >> 8;
+    }
+    if (!carry) {
+        for (i = 0; i < 32; i++) {
+            if (sum[i] != n[i]) {
+                ge = sum[i] > n[i];
+                break;
+            }
+        }
+    }
+    if (carry || ge) {
+        for (i = 31; i >= 0; i--) {
+            int v = (int)sum[i] - n[i] - (int)borrow;
+            borrow = v < 0;
+            sum[i] = (uint8_t)(v + (borrow ? 256 : 0));
+        }
+    }
+    memcpy(out, sum, 32);
+}
+
+static void test_tweak_add(void)
+{
+    uint8_t b[32], t[32], want[32], n[32];
+    erg_seckey sk, before;
+    erg_pubkey pk;
+    erg_err err;
+    int i;
+    /* 1 + 1 = 2, and the public key of 2 is the x coordinate of 2G. */
+    memset(b, 0, 32);
+    b[31] = 1;
+    CHECK(erg_seckey_from_bytes(&sk, b, &err) == ERG_OK);
+    CHECK(erg_seckey_tweak_add(&sk, b, &err) == ERG_OK);
+    b[31] = 2;
+    CHECK_EQ_MEM(sk.b, b, 32);
+    CHECK(erg_seckey_pubkey(&sk, &pk, &err) == ERG_OK);
+    erg_test_unhex("C6047F9441ED7D6D3045406E95C07CD85C778E4B8CEF3CA7ABAC09B95C709EE5", want, 32);
+    CHECK_EQ_MEM(pk.b, want, 32);
+    /* (n - 1) + 2 wraps around to 1. */
+    erg_test_unhex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364140", b, 32);
+    CHECK(erg_seckey_from_bytes(&sk, b, &err) == ERG_OK);
+    memset(t, 0, 32);
+    t[31] = 2;
+    CHECK(erg_seckey_tweak_add(&sk, t, &err) == ERG_OK);
+    memset(want, 0, 32);
+    want[31] = 1;
+    CHECK_EQ_MEM(sk.b, want, 32);
+    /* A tweak of n is out of range; a tweak of n - k makes zero: both fail and leave sk alone. */
+    erg_test_unhex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", n, 32);
+    memset(b, 0, 32);
+    b[31] = 5;
+    CHECK(erg_seckey_from_bytes(&sk, b, &err) == ERG_OK);
+    CHECK(erg_seckey_tweak_add(&sk, n, &err) == ERG_ERR_RANGE);
+    CHECK(strstr(err.reason, "tweak") != NULL);
+    CHECK_EQ_MEM(sk.b, b, 32);
+    memcpy(t, n, 32);
+    t[31] = (uint8_t)(t[31] - 5);
+    CHECK(erg_seckey_tweak_add(&sk, t, &err) == ERG_ERR_RANGE);
+    CHECK_EQ_MEM(sk.b, b, 32);
+    /* Random keys and tweaks agree with the independent modular sum. */
+    for (i = 0; i < 64; i++) {
+        CHECK(erg_seckey_generate(&sk, &err) == ERG_OK);
+        CHECK(erg_seckey_generate(&before, &err) == ERG_OK); /* a random valid scalar as the tweak */
+        add_mod_n(sk.b, before.b, want);
+        CHECK(erg_seckey_tweak_add(&sk, before.b, &err) == ERG_OK);
+        CHECK_EQ_MEM(sk.b, want, 32);
+    }
+    erg_seckey_clear(&sk);
+    erg_seckey_clear(&before);
+}
+
 static void test_generate_distinct_and_clear(void)
 {
     erg_seckey a, b;
@@ -367,5 +447,5 @@ static void test_bad_arguments(void)
 }
 
 ERG_TESTS("keys", T(test_vector_table_is_complete), T(test_bip340_vectors_verify), T(test_bip340_vectors_sign),
-          T(test_invalid_pubkeys_rejected), T(test_invalid_seckeys_rejected), T(test_generate_distinct_and_clear),
+          T(test_invalid_pubkeys_rejected), T(test_invalid_seckeys_rejected), T(test_tweak_add), T(test_generate_distinct_and_clear),
           T(test_round_trips), T(test_every_flipped_bit_rejected), T(test_bad_arguments))
