@@ -418,6 +418,15 @@ static void test_describe(void)
         CHECK(strstr((char *)json.data, "null") == NULL);
     }
     erg_buf_free(&json);
+    /* A unit stopped by the guard: the status is named and unreached checkpoints are null. */
+    erg_buf_init(&json);
+    erg_store_u32(out + ERG_SWE_OFF_STATUS, ERG_SWE_STATUS_CFL);
+    erg_store_u64(out + ERG_SWE_OFF_ENERGY + 8 * 16, ERG_SWE_ENERGY_NONE);
+    CHECK(K->describe(&p, out, sizeof out, &json, &err) == ERG_OK);
+    erg_buf_put_u8(&json, 0);
+    CHECK(json.data && strstr((char *)json.data, "\"status\":\"stopped_cfl\"") != NULL);
+    CHECK(json.data && strstr((char *)json.data, ",null],\"available_energy_J\"") != NULL);
+    erg_buf_free(&json);
     erg_buf_init(&json);
     CHECK(K->describe(&p, out, sizeof out - 1, &json, &err) == ERG_ERR_ARG);
     out[ERG_SWE_OFF_STATUS] = 9;
