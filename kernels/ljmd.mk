@@ -1,1 +1,3 @@
-# Kernel ljmd: sources, .cl and unit test (filled in by the kernel's own change).
+# Kernel ljmd: Lennard-Jones molecular dynamics (C reference, OpenCL source, shared fixed-point header) and its unit test.
+libergon_kernels_a_SOURCES += kernels/ljmd.c kernels/ljmd.h kernels/ljmd_shared.h
+KERNEL_CL_FILES += kernels/ljmd_shared.h kernels/ljmd.cl

@@ -1,1 +1,6 @@
-# Kernel mcoption: sources, .cl and unit test (filled in by the kernel's own change).
+# Kernel mcoption (finance): Monte Carlo option pricing, its C reference, OpenCL source and unit test.
+libergon_kernels_a_SOURCES += kernels/mcoption.c kernels/mcoption.h kernels/mcoption_shared.h
+KERNEL_CL_FILES += kernels/mcoption_shared.h kernels/mcoption.cl
+check_PROGRAMS += test/unit/test_mcoption
+test_unit_test_mcoption_SOURCES = test/unit/test_mcoption.c
+test_unit_test_mcoption_LDADD = libergon_testharness.a $(ERG_KERNELS_LIBS)

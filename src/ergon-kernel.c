@@ -27,7 +27,7 @@ static void usage(FILE *f)
             "usage: " PROG " list\n"
             "       " PROG " run --kernel NAME --seed HEX64 [--params JSON] [--small] [--input FILE]\n"
             "                    [--backend ref|opencl|auto] [--units N] [--json]\n"
-            "       " PROG " bench [--kernel NAME] [--units N] [--ref-units N] [--small]\n"
+            "       " PROG " bench [--kernel NAME [--input FILE]] [--units N] [--ref-units N] [--small]\n"
             "\n"
             "run: --params is a JSON object of parameter names to integers, applied over the\n"
             "defaults (or the small CI values with --small). With --units N > 1, unit 0 uses\n"
@@ -49,6 +49,22 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Sample inputs for kernels that require one, used by `list` (CU) and `bench`. hpfold: the
+ * Unger-Moult 64-mer benchmark (minimum energy -42), the sequence its calibration used. */
+static const struct {
+    const char *kernel, *input;
+} g_samples[] = {
+    {"hpfold", "HHHHHHHHHHHHPHPHPPHHPPHHPPHPPHHPPHHPPHPPHHPPHHPPHPHPHHHHHHHHHHHH"},
+};
+
+static const char *sample_input(const erg_kernel *k)
+{
+    size_t i;
+    for (i = 0; i < sizeof g_samples / sizeof g_samples[0]; i++)
+        if (strcmp(g_samples[i].kernel, k->name) == 0) return g_samples[i].input;
+    return NULL;
 }
 
 /* Options shared by the subcommands; unset strings are NULL. */
@@ -225,7 +241,7 @@ static json_t *params_json(const erg_kernel *k, const erg_kparams *p)
 
 static void print_json(json_t *j)
 {
-    char *s = json_dumps(j, JSON_INDENT(2));
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     if (s) {
         printf("%s\n", s);
         free(s);
@@ -250,6 +266,8 @@ static int cmd_list(int argc, char **argv)
         const erg_kernel *k = ks[i];
         erg_kparams p;
         uint64_t cu = 0;
+        const char *sample = sample_input(k);
+        size_t in_len = sample ? strlen(sample) : 0;
         erg_kparams_default(k, &p, 0);
         printf("  %-10s [%s] %s\n", k->name, k->field, k->summary);
         printf("    ops: %s; input: %s", k->ops_unit,
@@ -261,9 +279,10 @@ static int cmd_list(int argc, char **argv)
             printf("    %-12s [%u, %u] default %u, small %u  %s\n", fl->name, (unsigned)fl->min, (unsigned)fl->max,
                    (unsigned)fl->def, (unsigned)fl->small, fl->doc);
         }
-        if (erg_kernel_cu(k, &p, 0, &cu, &err) == ERG_OK)
-            printf("    defaults: %llu %s, %llu CU per unit\n", (unsigned long long)k->ops(&p, 0), k->ops_unit,
-                   (unsigned long long)cu);
+        if (erg_kernel_cu(k, &p, in_len, &cu, &err) == ERG_OK)
+            printf("    defaults: %llu %s, %llu CU per unit%s%s%s\n", (unsigned long long)k->ops(&p, in_len), k->ops_unit,
+                   (unsigned long long)cu, k->input == ERG_KINPUT_NONE ? "" : " (input ",
+                   k->input == ERG_KINPUT_NONE ? "" : sample ? sample : "empty", k->input == ERG_KINPUT_NONE ? "" : ")");
         else
             printf("    defaults: CU error: %s\n", err.reason);
     }
@@ -303,7 +322,7 @@ static int cmd_run(int argc, char **argv)
     uint8_t seed[32], (*seeds)[32] = NULL, *out = NULL, *input = NULL;
     size_t input_len = 0, osz, i, units;
     uint64_t cu = 0;
-    double t0, wall;
+    double t0, wall, build;
     erg_err err;
     json_t *doc = NULL, *jun = NULL;
     int rcode = 1;
@@ -343,6 +362,13 @@ static int cmd_run(int argc, char **argv)
     memset(&eo, 0, sizeof eo);
     eo.backend = backend;
     if (erg_engine_create(&eng, &eo, &err)) goto done;
+    /* Build programs first so wall time is the units' time; the build is reported apart. */
+    t0 = now_s();
+    for (i = 0; i < erg_cl_device_count(erg_engine_cl(eng)); i++)
+        if (erg_cl_kernel_supported(erg_engine_cl(eng), i, k, NULL) == ERG_OK &&
+            erg_cl_prepare(erg_engine_cl(eng), i, k, &err))
+            goto done;
+    build = now_s() - t0;
     t0 = now_s();
     if (erg_engine_run(eng, k, &p, input, input_len, (const uint8_t(*)[32])seeds, units, out, &err)) goto done;
     wall = now_s() - t0;
@@ -363,6 +389,7 @@ static int cmd_run(int argc, char **argv)
     json_object_set_new(doc, "cu_per_unit", json_integer((json_int_t)cu));
     json_object_set_new(doc, "cu_total", json_integer((json_int_t)(cu * units)));
     json_object_set_new(doc, "wall_s", json_real(wall));
+    if (erg_engine_cl(eng)) json_object_set_new(doc, "build_s", json_real(build));
     for (i = 0; i < units; i++) {
         uint8_t h[32];
         char hex[65];
@@ -412,11 +439,13 @@ static int cmd_run(int argc, char **argv)
         } else {
             printf(" (%u threads)", erg_engine_ref_threads(eng));
         }
-        printf("\ncu           %llu per unit, %llu total\nwall         %.3f s\n", (unsigned long long)cu,
+        printf("\ncu           %llu per unit, %llu total\nwall         %.3f s", (unsigned long long)cu,
                (unsigned long long)(cu * units), wall);
+        if (erg_engine_cl(eng)) printf(" (program build %.3f s before)", build);
+        printf("\n");
         for (i = 0; i < units; i++) {
             json_t *u = json_array_get(json_object_get(doc, "units"), i);
-            char *sum = json_dumps(json_object_get(u, "summary"), JSON_COMPACT);
+            char *sum = json_dumps(json_object_get(u, "summary"), JSON_COMPACT | JSON_REAL_PRECISION(10));
             if (units > 1) printf("unit %zu seed %s\n", i, json_string_value(json_object_get(u, "seed")));
             printf("output       %s\noutput_hash  %s\n", sum ? sum : "?",
                    json_string_value(json_object_get(u, "output_hash")));
@@ -451,8 +480,8 @@ static void bench_seeds(uint8_t (*seeds)[32], size_t n, const char *kname)
 
 /* Time `units` units of k on one device (after an untimed warm-up of the same batch shape
  * with small params, so program build and PoCL's per-size compilation are excluded). */
-static erg_code bench_device(erg_cl *cl, size_t dev, const erg_kernel *k, const erg_kparams *p, size_t units,
-                             double *secs, erg_err *err)
+static erg_code bench_device(erg_cl *cl, size_t dev, const erg_kernel *k, const erg_kparams *p, const uint8_t *input,
+                             size_t input_len, size_t units, double *secs, erg_err *err)
 {
     uint8_t (*seeds)[32] = malloc(units * sizeof *seeds);
     erg_kparams warm;
@@ -469,10 +498,10 @@ static erg_code bench_device(erg_cl *cl, size_t dev, const erg_kernel *k, const 
         return erg_err_set(err, ERG_ERR_NOMEM, "bench: out of memory");
     }
     bench_seeds(seeds, units, k->name);
-    rc = erg_cl_run_units(cl, dev, k, &warm, NULL, 0, (const uint8_t(*)[32])seeds, units, 0, out, err);
+    rc = erg_cl_run_units(cl, dev, k, &warm, input, input_len, (const uint8_t(*)[32])seeds, units, 0, out, err);
     if (rc == ERG_OK) {
         t0 = now_s();
-        rc = erg_cl_run_units(cl, dev, k, p, NULL, 0, (const uint8_t(*)[32])seeds, units, 0, out, err);
+        rc = erg_cl_run_units(cl, dev, k, p, input, input_len, (const uint8_t(*)[32])seeds, units, 0, out, err);
         *secs = now_s() - t0;
     }
     free(seeds);
@@ -480,7 +509,8 @@ static erg_code bench_device(erg_cl *cl, size_t dev, const erg_kernel *k, const 
     return rc;
 }
 
-static erg_code bench_ref(const erg_kernel *k, const erg_kparams *p, size_t units, double *secs, erg_err *err)
+static erg_code bench_ref(const erg_kernel *k, const erg_kparams *p, const uint8_t *input, size_t input_len, size_t units,
+                          double *secs, erg_err *err)
 {
     uint8_t (*seeds)[32] = malloc(units * sizeof *seeds);
     uint8_t *out = malloc(units * k->output_size(p) + 1);
@@ -493,7 +523,7 @@ static erg_code bench_ref(const erg_kernel *k, const erg_kparams *p, size_t unit
     }
     bench_seeds(seeds, units, k->name);
     t0 = now_s();
-    rc = erg_engine_run_ref(k, p, NULL, 0, (const uint8_t(*)[32])seeds, units, 1, out, err);
+    rc = erg_engine_run_ref(k, p, input, input_len, (const uint8_t(*)[32])seeds, units, 1, out, err);
     *secs = now_s() - t0;
     free(seeds);
     free(out);
@@ -507,6 +537,8 @@ static int cmd_bench(int argc, char **argv)
     const erg_kernel *const *ks;
     const erg_kernel *one = NULL;
     erg_cl *cl = NULL;
+    uint8_t *file_input = NULL;
+    size_t file_len = 0;
     erg_err err;
     int status = 0;
 
@@ -516,11 +548,12 @@ static int cmd_bench(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (o.seed || o.params || o.input || o.backend || o.json) {
-        fprintf(stderr, PROG ": error: bench takes only --kernel, --units, --ref-units and --small\n");
+    if (o.seed || o.params || o.backend || o.json || (o.input && !o.kernel)) {
+        fprintf(stderr, PROG ": error: bench takes only --kernel, --input (with --kernel), --units, --ref-units and --small\n");
         return 2;
     }
     if (o.kernel && find_kernel(o.kernel, &one, &err)) return fail(&err);
+    if (o.input && read_file(o.input, &file_input, &file_len, &err)) return fail(&err);
     ks = one ? &one : erg_kernel_list(&nk);
     if (one) nk = 1;
     if (erg_cl_create(&cl, &err) == ERG_OK) ndev = erg_cl_device_count(cl);
@@ -535,13 +568,23 @@ static int cmd_bench(int argc, char **argv)
         size_t ref_units = o.ref_units ? o.ref_units : (o.small ? 64 : 1);
         double ref_s = 0, ref_rate;
         uint64_t ops;
+        const uint8_t *input = NULL;
+        size_t input_len = 0;
         erg_kparams_default(k, &p, o.small);
-        if (k->input == ERG_KINPUT_REQUIRED) {
-            printf("%-9s skipped: needs an input\n", k->name);
-            continue;
+        if (file_input && one) {
+            input = file_input;
+            input_len = file_len;
+        } else if (k->input == ERG_KINPUT_REQUIRED) {
+            const char *sample = sample_input(k);
+            if (!sample) {
+                printf("%-9s skipped: needs an input (--kernel %s --input FILE)\n", k->name, k->name);
+                continue;
+            }
+            input = (const uint8_t *)sample;
+            input_len = strlen(sample);
         }
-        ops = k->ops(&p, 0);
-        if (bench_ref(k, &p, ref_units, &ref_s, &err)) {
+        ops = k->ops(&p, input_len);
+        if (bench_ref(k, &p, input, input_len, ref_units, &ref_s, &err)) {
             printf("%-9s ref failed: %s\n", k->name, err.reason);
             status = 1;
             continue;
@@ -556,7 +599,7 @@ static int cmd_bench(int argc, char **argv)
                 printf("%-9s %-22s %9s %12s   %-32.32s refused: %s\n", "", "", "", "", info->name, err.reason);
                 continue;
             }
-            if (bench_device(cl, d, k, &p, units, &s, &err)) {
+            if (bench_device(cl, d, k, &p, input, input_len, units, &s, &err)) {
                 printf("%-9s %-22s %9s %12s   %-32.32s failed: %s\n", "", "", "", "", info->name, err.reason);
                 status = 1;
                 continue;
@@ -568,6 +611,7 @@ static int cmd_bench(int argc, char **argv)
         fflush(stdout);
     }
     erg_cl_destroy(cl);
+    free(file_input);
     return status;
 }
 
