@@ -27,13 +27,14 @@ static void usage(FILE *f)
             "usage: " PROG " list\n"
             "       " PROG " run --kernel NAME --seed HEX64 [--params JSON] [--small] [--input FILE]\n"
             "                    [--backend ref|opencl|auto] [--units N] [--json]\n"
-            "       " PROG " bench [--kernel NAME [--input FILE]] [--units N] [--ref-units N] [--small]\n"
+            "       " PROG " bench [--kernel NAME [--input FILE]] [--units N] [--ref-units N] [--local N] [--small]\n"
             "\n"
             "run: --params is a JSON object of parameter names to integers, applied over the\n"
             "defaults (or the small CI values with --small). With --units N > 1, unit 0 uses\n"
             "the seed itself and unit i the tagged hash H(\"Ergon/kernel-tool-seed\", seed || i).\n"
             "bench: natural operations per second of the C reference on one thread and of each\n"
-            "OpenCL device on a batch of --units units (default: 2 per compute unit).\n"
+            "OpenCL device on a batch of --units units (default: 2 per compute unit), with\n"
+            "work-group size --local (default: the runtime's choice).\n"
             "Devices are chosen with ERG_OPENCL_DEVICES (indices from `list`, gpu/cpu, a name\n"
             "filter, or none).\n");
 }
@@ -70,7 +71,7 @@ static const char *sample_input(const erg_kernel *k)
 /* Options shared by the subcommands; unset strings are NULL. */
 typedef struct cli_opts {
     const char *kernel, *seed, *params, *input, *backend;
-    size_t units, ref_units;
+    size_t units, ref_units, local;
     int json, small;
 } cli_opts;
 
@@ -123,6 +124,8 @@ static erg_code parse_opts(int argc, char **argv, cli_opts *o, erg_err *err)
         else if (strcmp(name, "--backend") == 0) o->backend = val;
         else if (strcmp(name, "--units") == 0) {
             if ((rc = parse_count("--units", val, &o->units, err))) return rc;
+        } else if (strcmp(name, "--local") == 0) {
+            if ((rc = parse_count("--local", val, &o->local, err))) return rc;
         } else if (strcmp(name, "--ref-units") == 0) {
             if ((rc = parse_count("--ref-units", val, &o->ref_units, err))) return rc;
         } else
@@ -333,8 +336,8 @@ static int cmd_run(int argc, char **argv)
         erg_err_set(&err, ERG_ERR_ARG, "run needs --kernel NAME and --seed HEX64");
         goto usage_err;
     }
-    if (o.ref_units) {
-        erg_err_set(&err, ERG_ERR_ARG, "--ref-units is a bench option");
+    if (o.ref_units || o.local) {
+        erg_err_set(&err, ERG_ERR_ARG, "--ref-units and --local are bench options");
         goto usage_err;
     }
     if (find_kernel(o.kernel, &k, &err)) return fail(&err);
@@ -495,7 +498,7 @@ static double cpu_s(void)
 /* Time `units` units of k on one device (after an untimed warm-up of the same batch shape
  * with small params, so program build and PoCL's per-size compilation are excluded). */
 static erg_code bench_device(erg_cl *cl, size_t dev, const erg_kernel *k, const erg_kparams *p, const uint8_t *input,
-                             size_t input_len, size_t units, bench_time *t, erg_err *err)
+                             size_t input_len, size_t units, size_t local, bench_time *t, erg_err *err)
 {
     uint8_t (*seeds)[32] = malloc(units * sizeof *seeds);
     erg_kparams warm;
@@ -512,11 +515,11 @@ static erg_code bench_device(erg_cl *cl, size_t dev, const erg_kernel *k, const 
         return erg_err_set(err, ERG_ERR_NOMEM, "bench: out of memory");
     }
     bench_seeds(seeds, units, k->name);
-    rc = erg_cl_run_units(cl, dev, k, &warm, input, input_len, (const uint8_t(*)[32])seeds, units, 0, out, err);
+    rc = erg_cl_run_units(cl, dev, k, &warm, input, input_len, (const uint8_t(*)[32])seeds, units, local, out, err);
     if (rc == ERG_OK) {
         w0 = now_s();
         c0 = cpu_s();
-        rc = erg_cl_run_units(cl, dev, k, p, input, input_len, (const uint8_t(*)[32])seeds, units, 0, out, err);
+        rc = erg_cl_run_units(cl, dev, k, p, input, input_len, (const uint8_t(*)[32])seeds, units, local, out, err);
         t->cpu = cpu_s() - c0;
         t->wall = now_s() - w0;
     }
@@ -567,7 +570,7 @@ static int cmd_bench(int argc, char **argv)
         return 2;
     }
     if (o.seed || o.params || o.backend || o.json || (o.input && !o.kernel)) {
-        fprintf(stderr, PROG ": error: bench takes only --kernel, --input (with --kernel), --units, --ref-units and --small\n");
+        fprintf(stderr, PROG ": error: bench takes only --kernel, --input (with --kernel), --units, --ref-units, --local and --small\n");
         return 2;
     }
     if (o.kernel && find_kernel(o.kernel, &one, &err)) return fail(&err);
@@ -624,7 +627,7 @@ static int cmd_bench(int argc, char **argv)
                 printf("  %-36s refused: %s\n", label, err.reason);
                 continue;
             }
-            if (bench_device(cl, d, k, &p, input, input_len, units, &dt, &err)) {
+            if (bench_device(cl, d, k, &p, input, input_len, units, o.local, &dt, &err)) {
                 printf("  %-36s failed: %s\n", label, err.reason);
                 status = 1;
                 continue;
