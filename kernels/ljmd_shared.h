@@ -231,24 +231,26 @@ ERG_FN int erg_ljmd_pair(const erg_ljmd_consts *c, erg_u64 r2box, erg_u32 dx, er
 
 /*
  * RDF bin of a pair: floor(nbins * r / (L/2)) for nbins <= 1024, or nbins when r >= L/2
- * (r2box >= 2^62). floor(sqrt(floor(y))) = floor(sqrt(y)) for y = r2box * nbins^2 / 2^62,
- * and y < nbins^2 <= 2^20, so ten branch-free digit steps give the exact root.
+ * (r2box >= 2^62). With y = floor(r2box * nbins^2 / 2^62) < 2^20, the bin is isqrt(y)
+ * (floor(sqrt(floor(x))) = floor(sqrt(x))). A float square root only proposes the root: y
+ * and the proposal are exact in float, and the two integer corrections below make the
+ * result isqrt(y) whenever the proposal is within one of it, which any sqrt within a few
+ * ulps guarantees; so the bin never depends on float rounding.
  */
 ERG_FN erg_u32 erg_ljmd_bin(erg_u64 r2box, erg_u32 nbins)
 {
     erg_u64 hi, lo;
-    erg_u32 y, r = 0, bit = (erg_u32)1 << 18, t, m;
-    int k;
+    erg_u32 y, r;
     if (r2box >= ((erg_u64)1 << 62)) return nbins;
     erg_ljmd_mul128(r2box, (erg_u64)nbins * nbins, &hi, &lo);
     y = (erg_u32)((hi << 2) | (lo >> 62));
-    for (k = 0; k < 10; k++) {
-        t = r + bit;
-        m = 0u - (erg_u32)(y >= t);
-        y -= t & m;
-        r = (r >> 1) + (bit & m);
-        bit >>= 2;
-    }
+#ifdef __OPENCL_C_VERSION__
+    r = (erg_u32)sqrt((float)y);
+#else
+    r = (erg_u32)sqrtf((float)y);
+#endif
+    r -= (r * r > y);
+    r += ((r + 1) * (r + 1) <= y);
     return r;
 }
 
