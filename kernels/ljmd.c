@@ -444,7 +444,7 @@ const erg_kernel erg_kernel_ljmd = {
     .input_max = 0,
     .ops_unit = "pair evaluations",
     .cu_num = 1,
-    .cu_den = 1,
+    .cu_den = 773484, /* defaults (773 483 055 ops) = 1000 CU; see doc/kernels/ljmd.md */
     .validate = ljmd_validate,
     .ops = ljmd_ops,
     .output_size = ljmd_output_size,

@@ -102,12 +102,16 @@ static void test_descriptor_and_validation(void)
 static void test_cost_model(void)
 {
     erg_kparams p, q;
-    uint64_t pairs = 256 * 255 / 2, inside;
+    erg_err err;
+    uint64_t pairs = 256 * 255 / 2, inside, cu;
     erg_kparams_default(K, &p, 0);
     /* Expected pairs inside r_c = 2.5 at rho = 0.8: pairs * (4/3) pi 2.5^3 * 0.8 / 256. */
     inside = (uint64_t)(pairs * (4.0 / 3.0) * (355.0 / 113.0) * 15.625 * 0.8 / 256.0);
     CHECK(K->ops(&p, 0) == (1 + 1000 + 4000) * (2 * pairs + 13 * inside) + 400 * pairs);
     /* A longer cutoff costs more per step; more samples cost more; more particles cost more. */
+    CHECK(erg_kernel_cu(K, &p, 0, &cu, &err) == ERG_OK && cu == 1000);
+    erg_kparams_default(K, &q, 1);
+    CHECK(erg_kernel_cu(K, &q, 0, &cu, &err) == ERG_OK && cu == 1);
     q = p;
     set(&q, "cutoff", 3000000);
     CHECK(K->ops(&q, 0) > K->ops(&p, 0));
