@@ -66,7 +66,7 @@ static uint64_t ljmd_pairs_inside(const erg_kparams *p)
     unsigned __int128 rc = p->v[ERG_LJMD_P_CUTOFF];
     unsigned __int128 num = (unsigned __int128)ljmd_pairs(p) * 4 * 355 * rc * rc * rc * p->v[ERG_LJMD_P_DENSITY];
     unsigned __int128 den = (unsigned __int128)3 * 113 * ljmd_n(p) * 1000000000000u * 1000000000000u;
-    return (uint64_t)(num / den);
+    return den ? (uint64_t)(num / den) : 0;
 }
 
 /*
@@ -97,7 +97,7 @@ static erg_code ljmd_validate(const erg_kparams *p, const uint8_t *input, size_t
         return erg_err_set(err, ERG_ERR_RANGE, "ljmd: sample interval %u exceeds the %u production steps (no sample)",
                            (unsigned)p->v[ERG_LJMD_P_SAMPLE], (unsigned)p->v[ERG_LJMD_P_STEPS]);
     if (ops > ERG_LJMD_MAX_OPS)
-        return erg_err_set(err, ERG_ERR_RANGE, "ljmd: %llu pair evaluations exceed the per-unit limit %llu",
+        return erg_err_set(err, ERG_ERR_RANGE, "ljmd: %llu weighted pair terms exceed the per-unit limit %llu (about 5 s)",
                            (unsigned long long)ops, (unsigned long long)ERG_LJMD_MAX_OPS);
     return ERG_OK;
 }

@@ -5,7 +5,8 @@
 /*
  * Written in the common subset of C11 and OpenCL C 1.2 (like philox.h, which must come
  * first). Every quantity is an integer, so both backends agree bit for bit without any
- * rounding-mode or contraction caveats:
+ * rounding-mode or contraction caveats (the one float square root, in erg_ljmd_bin, only
+ * proposes an integer root that integer comparisons then correct):
  *   positions   u32 per coordinate, a fraction of the box (Q32 of L): wrap-around is exact;
  *   velocities, forces, energies, virials: signed Q32 reduced units held as u64 in two's
  *               complement and added modulo 2^64 (defined behaviour, never signed overflow);
@@ -13,6 +14,10 @@
  *               signed product is odd-symmetric.
  * Reduced LJ units throughout: epsilon = sigma = m = k_B = 1.
  */
+
+#ifndef __OPENCL_C_VERSION__
+#include <math.h> /* sqrtf, for the RDF bin proposal */
+#endif
 
 #define ERG_LJMD_Q 32                               /* fractional bits of every physical quantity */
 #define ERG_LJMD_ONE ((erg_u64)1 << ERG_LJMD_Q)
