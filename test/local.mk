@@ -5,7 +5,8 @@ libergon_testharness_a_SOURCES = test/unit/harness.c test/unit/harness.h
 UNIT_LDADD_CRYPTO = libergon_testharness.a $(ERG_CRYPTO_LIBS)
 
 check_PROGRAMS += test/unit/test_buffer test/unit/test_serialize test/unit/test_hex test/unit/test_log \
-  test/unit/test_error test/unit/test_sha256 test/unit/test_merkle test/unit/test_random
+  test/unit/test_error test/unit/test_sha256 test/unit/test_merkle test/unit/test_random \
+  test/unit/test_base64
 test_unit_test_buffer_SOURCES = test/unit/test_buffer.c
 test_unit_test_buffer_LDADD = $(UNIT_LDADD_CRYPTO)
 test_unit_test_serialize_SOURCES = test/unit/test_serialize.c
@@ -22,6 +23,8 @@ test_unit_test_merkle_SOURCES = test/unit/test_merkle.c
 test_unit_test_merkle_LDADD = $(UNIT_LDADD_CRYPTO)
 test_unit_test_random_SOURCES = test/unit/test_random.c
 test_unit_test_random_LDADD = $(UNIT_LDADD_CRYPTO)
+test_unit_test_base64_SOURCES = test/unit/test_base64.c
+test_unit_test_base64_LDADD = $(UNIT_LDADD_CRYPTO)
 
 include test/unit/crypto.mk
 include test/unit/kernels.mk
