@@ -23,7 +23,7 @@
 /* Settings from the command line. Invariant: after parse_options, method is set and
  * args[0..n_args) are the command's raw argument strings. */
 typedef struct cli_opts {
-    erg_net net;
+    erg_network net;
     const char *datadir;
     const char *connect;
     long port; /* -1: from -rpcconnect or the network default */
@@ -109,7 +109,7 @@ static int parse_options(int argc, char **argv, cli_opts *o)
             printf("Ergon RPC client version %s\n", PACKAGE_VERSION);
             return 0;
         } else if (!strcmp(name, "testnet")) {
-            if (parse_bool(val)) o->net = ERG_NET_TESTNET, nets++;
+            if (parse_bool(val)) o->net = ERG_NET_TEST, nets++;
         } else if (!strcmp(name, "regtest")) {
             if (parse_bool(val)) o->net = ERG_NET_REGTEST, nets++;
         } else if (!strcmp(name, "datadir") && val) {

@@ -778,7 +778,8 @@ void erg_http_handler_remove(erg_http_server *s, const char *prefix, int exact)
 erg_code erg_http_server_start(erg_http_server *s, erg_err *err)
 {
     int i;
-    if (s->loop_started || s->stopped) return erg_err_set(err, ERG_ERR_ARG, "http: server already started");
+    if (s->loop_started || s->stopped || s->interrupted)
+        return erg_err_set(err, ERG_ERR_ARG, "http: server already started or stopped");
     s->workers = calloc((size_t)s->n_workers, sizeof *s->workers);
     if (!s->workers) return erg_err_set(err, ERG_ERR_NOMEM, "http: out of memory");
     s->running = 1;

@@ -6,31 +6,21 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-const char *erg_net_name(erg_net net)
-{
-    switch (net) {
-    case ERG_NET_MAIN: return "main";
-    case ERG_NET_TESTNET: return "test";
-    case ERG_NET_REGTEST: return "regtest";
-    }
-    return "unknown";
-}
-
-const char *erg_net_subdir(erg_net net)
+const char *erg_net_subdir(erg_network net)
 {
     switch (net) {
     case ERG_NET_MAIN: return "";
-    case ERG_NET_TESTNET: return "testnet";
+    case ERG_NET_TEST: return "testnet";
     case ERG_NET_REGTEST: return "regtest";
     }
     return "";
 }
 
-uint16_t erg_net_rpc_port(erg_net net)
+uint16_t erg_net_rpc_port(erg_network net)
 {
     switch (net) {
     case ERG_NET_MAIN: return ERG_RPC_PORT_MAIN;
-    case ERG_NET_TESTNET: return ERG_RPC_PORT_TESTNET;
+    case ERG_NET_TEST: return ERG_RPC_PORT_TESTNET;
     case ERG_NET_REGTEST: return ERG_RPC_PORT_REGTEST;
     }
     return ERG_RPC_PORT_MAIN;
@@ -51,7 +41,7 @@ erg_code erg_net_default_datadir(char *out, size_t cap, erg_err *err)
     return ERG_OK;
 }
 
-erg_code erg_net_datadir(const char *base, erg_net net, char *out, size_t cap, erg_err *err)
+erg_code erg_net_datadir(const char *base, erg_network net, char *out, size_t cap, erg_err *err)
 {
     const char *sub = erg_net_subdir(net);
     int n = *sub ? snprintf(out, cap, "%s/%s", base, sub) : snprintf(out, cap, "%s", base);

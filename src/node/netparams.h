@@ -5,15 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "src/crypto/address.h"
 #include "src/util/error.h"
 
-/* Kept deliberately tiny: the chain layer will own the full per-network parameters
- * (genesis, P2P port, magic) and these values move there when it lands. */
-typedef enum erg_net {
-    ERG_NET_MAIN = 0,
-    ERG_NET_TESTNET = 1,
-    ERG_NET_REGTEST = 2
-} erg_net;
+/* Kept deliberately tiny: the chain layer owns the full per-network parameters (genesis, P2P
+ * port, magic) and these values move there when it lands. The network itself is the
+ * erg_network of src/crypto/address.h (ERG_NET_MAIN, ERG_NET_TEST, ERG_NET_REGTEST). */
 
 #define ERG_RPC_PORT_MAIN 9332
 #define ERG_RPC_PORT_TESTNET 19332
@@ -22,15 +19,13 @@ typedef enum erg_net {
 #define ERG_DATADIR_NAME ".ergon"
 #define ERG_COOKIE_NAME ".cookie"
 
-/* "main", "test" or "regtest" (as bitcoind's getblockchaininfo "chain"). */
-const char *erg_net_name(erg_net net);
 /* "" for main, "testnet" or "regtest": the subdirectory of the data directory. */
-const char *erg_net_subdir(erg_net net);
-uint16_t erg_net_rpc_port(erg_net net);
+const char *erg_net_subdir(erg_network net);
+uint16_t erg_net_rpc_port(erg_network net);
 
 /* $HOME/.ergon (falling back to the password database when HOME is unset). */
 erg_code erg_net_default_datadir(char *out, size_t cap, erg_err *err) ERG_WARN_UNUSED;
 /* base, or base/<subdir> for test networks: where the node keeps this network's files. */
-erg_code erg_net_datadir(const char *base, erg_net net, char *out, size_t cap, erg_err *err) ERG_WARN_UNUSED;
+erg_code erg_net_datadir(const char *base, erg_network net, char *out, size_t cap, erg_err *err) ERG_WARN_UNUSED;
 
 #endif

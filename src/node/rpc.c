@@ -882,8 +882,8 @@ erg_code erg_rpc_create(const erg_rpc_config *cfg, erg_rpc_server **out, erg_err
     if (!cfg) return erg_err_set(err, ERG_ERR_ARG, "rpc: no configuration");
     if (!cfg->cookie_dir && !(cfg->password && *cfg->password))
         return erg_err_set(err, ERG_ERR_ARG, "rpc: neither a cookie directory nor rpcpassword: no one could log in");
-    if (cfg->password && *cfg->password && (!cfg->user || !*cfg->user || strchr(cfg->user, ':')))
-        return erg_err_set(err, ERG_ERR_ARG, "rpc: rpcpassword needs an rpcuser without ':'");
+    if (cfg->password && *cfg->password && cfg->user && strchr(cfg->user, ':'))
+        return erg_err_set(err, ERG_ERR_ARG, "rpc: rpcuser may not contain ':'");
     rpc = calloc(1, sizeof *rpc);
     if (!rpc) return erg_err_set(err, ERG_ERR_NOMEM, "rpc: out of memory");
     pthread_rwlock_init(&rpc->table_lock, NULL);
@@ -895,7 +895,7 @@ erg_code erg_rpc_create(const erg_rpc_config *cfg, erg_rpc_server **out, erg_err
     if ((rc = erg_rpc_register_all(rpc, builtin_methods, sizeof builtin_methods / sizeof builtin_methods[0], err)))
         goto fail;
     if (cfg->password && *cfg->password) {
-        int n = snprintf(secret, sizeof secret, "%s:%s", cfg->user, cfg->password);
+        int n = snprintf(secret, sizeof secret, "%s:%s", cfg->user ? cfg->user : "", cfg->password);
         if (n < 0 || (size_t)n >= sizeof secret) {
             rc = erg_err_set(err, ERG_ERR_RANGE, "rpc: rpcuser:rpcpassword longer than %zu bytes", sizeof secret - 1);
             goto fail;

@@ -122,7 +122,7 @@ typedef void (*erg_rpc_stop_fn)(void *ctx);
 
 typedef struct erg_rpc_config {
     const char *cookie_dir;  /* write <dir>/.cookie at create, delete at destroy; NULL for none */
-    const char *user;        /* -rpcuser / -rpcpassword: optional extra credentials */
+    const char *user;        /* -rpcuser / -rpcpassword: optional extra credentials (user may be empty) */
     const char *password;
     unsigned auth_fail_delay_ms; /* sleep before a 401 to slow brute force (bitcoind: 250) */
     erg_rpc_stop_fn on_stop;

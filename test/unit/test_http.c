@@ -381,7 +381,9 @@ static void test_bad_config_and_bind(void)
     cfg.port = erg_http_server_port(a);
     CHECK(erg_http_server_create(&cfg, &b, &err) == ERG_ERR_IO);
     CHECK(b == NULL && strstr(err.reason, "could not bind") != NULL);
-    /* Created but never started: stop and destroy are clean. */
+    /* Created but never started: stop and destroy are clean, and a stopped server stays stopped. */
+    erg_http_server_interrupt(a);
+    CHECK(erg_http_server_start(a, &err) == ERG_ERR_ARG);
     erg_http_server_stop(a);
     erg_http_server_destroy(a);
     erg_http_server_destroy(NULL);
@@ -513,6 +515,33 @@ static void test_slow_client_times_out(void)
     erg_http_server_destroy(s);
 }
 
+static void test_slow_handler_outlives_timeout(void)
+{
+    /* The timeout is for slow clients, not slow methods: a handler running past it still answers. */
+    erg_http_config cfg;
+    erg_http_server *s;
+    erg_test_resp r;
+    int fd;
+    static const char blk[] = "GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    gate_reset();
+    erg_http_config_default(&cfg);
+    cfg.n_bind = 1;
+    cfg.timeout_s = 1;
+    s = start_server(&cfg);
+    CHECK(s != NULL);
+    if (!s) return;
+    fd = erg_test_connect("127.0.0.1", erg_http_server_port(s));
+    CHECK(erg_test_send(fd, blk, sizeof blk - 1) == 0);
+    CHECK(gate_wait_entered(1));
+    erg_test_sleep_ms(2200);
+    gate_release();
+    CHECK(erg_test_read_response(fd, &r, 5000) == 0 && r.status == 200);
+    CHECK(r.body && strcmp(r.body, "released") == 0);
+    erg_test_resp_free(&r);
+    close(fd);
+    erg_http_server_destroy(s);
+}
+
 static void setup(void) __attribute__((constructor));
 static void setup(void)
 {
@@ -523,4 +552,5 @@ static void setup(void)
 ERG_TESTS("http", T(test_ephemeral_port_and_get), T(test_routes_and_404), T(test_methods_headers_keepalive),
           T(test_body_and_header_limits), T(test_default_body_limit_is_32mib), T(test_queue_full_gives_503),
           T(test_allow_list), T(test_bad_config_and_bind), T(test_shutdown_with_work_in_flight),
-          T(test_client_gone_before_reply), T(test_slow_client_times_out))
+          T(test_client_gone_before_reply), T(test_slow_client_times_out),
+          T(test_slow_handler_outlives_timeout))

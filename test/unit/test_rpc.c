@@ -608,6 +608,10 @@ static void test_inprocess_and_registration(void)
     cfg.user = "u:v";
     cfg.password = "p";
     CHECK(erg_rpc_create(&cfg, &rpc, &err) == ERG_ERR_ARG);
+    cfg.user = NULL; /* an empty user name is allowed, as bitcoind's default rpcuser */
+    CHECK(erg_rpc_create(&cfg, &rpc, &err) == ERG_OK && rpc != NULL);
+    erg_rpc_destroy(rpc);
+    rpc = NULL;
     cfg.user = "u";
     CHECK(erg_rpc_create(&cfg, &rpc, &err) == ERG_OK && rpc != NULL);
     if (!rpc) return;
