@@ -6,8 +6,8 @@ libergon_node_a_SOURCES = \
   src/node/http.c src/node/http.h \
   src/node/httpclient.c src/node/httpclient.h \
   src/node/rpc.c src/node/rpc.h
-# Link line for programs built on the node (ergond, tests). The chain engineer inserts the
-# chain and kernel libraries between libergon_node.a and the crypto libraries.
+# Link line for programs built on the node (ergond, tests); programs that also use the chain
+# append $(ERG_CHAIN_LIBS) after it.
 ERG_NODE_LIBS = libergon_node.a $(ERG_CRYPTO_LIBS) $(EVENT_LIBS) $(JANSSON_LIBS)
 
 bin_PROGRAMS += ergon-cli
@@ -24,11 +24,10 @@ test_unit_test_rpc_SOURCES = test/unit/test_rpc.c test/unit/http_testutil.c test
 test_unit_test_rpc_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(JANSSON_CFLAGS)
 test_unit_test_rpc_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
 
-# ergon-cli against a test-only server: built for `make check` through the log's prerequisites.
-EXTRA_PROGRAMS = test/unit/rpc_testserver
+# ergon-cli against a test-only server (a plain program: it is not a test by itself).
+noinst_PROGRAMS += test/unit/rpc_testserver
 test_unit_rpc_testserver_SOURCES = test/unit/rpc_testserver.c
 test_unit_rpc_testserver_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(JANSSON_CFLAGS)
 test_unit_rpc_testserver_LDADD = $(ERG_NODE_LIBS)
 TESTS += test/functional/interface_cli.py
 test/functional/interface_cli.log: ergon-cli$(EXEEXT) test/unit/rpc_testserver$(EXEEXT)
-CLEANFILES += test/unit/rpc_testserver$(EXEEXT)
