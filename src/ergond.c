@@ -1,4 +1,6 @@
 /* ergond: the Ergon full node (chain, mempool, miner, JSON-RPC server). */
+#include "ergon-config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
