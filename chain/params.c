@@ -1,7 +1,11 @@
 /* Consensus and network parameters of the main, test and regtest networks. */
 #include "chain/params.h"
 
+#include <pwd.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 /*
  * Targets: a unit wins when ticket < target * cu, so 2^256 / target is the expected compute
@@ -45,4 +49,28 @@ uint64_t erg_block_subsidy(const erg_chain_params *cp, uint32_t height)
     halvings = (height - 1) / cp->halving_interval;
     if (halvings >= 64) return 0;
     return cp->initial_subsidy >> halvings;
+}
+
+erg_code erg_chain_default_datadir(char *out, size_t cap, erg_err *err)
+{
+    const char *home = getenv("HOME");
+    int n;
+    if (!home || !*home) {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw ? pw->pw_dir : NULL;
+    }
+    if (!home || !*home)
+        return erg_err_set(err, ERG_ERR_NOTFOUND, "datadir: HOME is not set and the user has no home directory");
+    n = snprintf(out, cap, "%s/%s", home, ERG_DATADIR_NAME);
+    if (n < 0 || (size_t)n >= cap) return erg_err_set(err, ERG_ERR_RANGE, "datadir: path longer than %zu bytes", cap);
+    return ERG_OK;
+}
+
+erg_code erg_chain_datadir(const char *base, erg_network net, char *out, size_t cap, erg_err *err)
+{
+    const erg_chain_params *cp = erg_chain_params_get(net);
+    const char *sub = cp ? cp->datadir_sub : "";
+    int n = *sub ? snprintf(out, cap, "%s/%s", base, sub) : snprintf(out, cap, "%s", base);
+    if (n < 0 || (size_t)n >= cap) return erg_err_set(err, ERG_ERR_RANGE, "datadir: path longer than %zu bytes", cap);
+    return ERG_OK;
 }

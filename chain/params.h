@@ -2,9 +2,11 @@
 #ifndef ERG_CHAIN_PARAMS_H
 #define ERG_CHAIN_PARAMS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "src/crypto/address.h"
+#include "src/util/error.h"
 
 #define ERG_COIN 100000000ull                      /* base units per ERG */
 #define ERG_MAX_MONEY (210000000ull * ERG_COIN)    /* no amount or balance may exceed this */
@@ -29,6 +31,16 @@ typedef struct erg_chain_params {
 } erg_chain_params;
 
 const erg_chain_params *erg_chain_params_get(erg_network net);
+
+/* Directory under $HOME holding the main network's data; other networks use a subdirectory
+ * named by datadir_sub. The RPC cookie file inside a network's directory. */
+#define ERG_DATADIR_NAME ".ergon"
+#define ERG_COOKIE_NAME ".cookie"
+
+/* $HOME/.ergon (falling back to the password database when HOME is unset). */
+erg_code erg_chain_default_datadir(char *out, size_t cap, erg_err *err) ERG_WARN_UNUSED;
+/* base, or base/<datadir_sub> for the test networks: where a node keeps this network's files. */
+erg_code erg_chain_datadir(const char *base, erg_network net, char *out, size_t cap, erg_err *err) ERG_WARN_UNUSED;
 
 /* Block subsidy at a height (0 for the genesis block). */
 uint64_t erg_block_subsidy(const erg_chain_params *cp, uint32_t height);

@@ -122,7 +122,7 @@ ERG_FN erg_u32 erg_hp_contacts(const erg_hp_chain *c, erg_u32 i, erg_u32 cell)
 }
 
 /*
- * Place the straight chain along +x and clear the rest of the grid; returns its contacts (0).
+ * Lay out the scratch, clear the grid and place the straight chain along +x (no contacts).
  * seq: n bytes of 'H'/'P', already validated.
  */
 ERG_FN void erg_hp_chain_init(erg_hp_chain *c, ERG_HP_G erg_hp_u8 *scratch, ERG_HP_G const erg_hp_u8 *seq, erg_u32 n)

@@ -20,8 +20,8 @@ static const erg_kparam_field ljmd_fields[] = {
     {"dt", "time step, in 1e-6 reduced units (tau)", 100, 20000, 5000, 5000},
     {"cutoff", "cutoff radius r_c of the truncated and shifted potential, in 1e-6 sigma (< L/2)", 1000000, 4000000,
      2500000, 1600000},
-    {"equil", "equilibration steps, velocities rescaled to T every 10 steps and at the last", 0, 100000, 500, 20},
-    {"steps", "production steps (constant N, V, E)", 1, 100000, 1500, 60},
+    {"equil", "equilibration steps, velocities rescaled to T every 10 steps and at the last", 0, 100000, 1000, 20},
+    {"steps", "production steps (constant N, V, E)", 1, 100000, 4000, 60},
     {"sample", "production steps between samples of energies, virial and RDF", 1, 1000, 10, 10},
     {"bins", "radial distribution bins over [0, L/2)", 8, 1024, 128, 32},
 };
@@ -58,15 +58,29 @@ static uint64_t ljmd_pairs(const erg_kparams *p)
 }
 
 /*
- * Pair evaluations: every pair once per force computation (the initial one and one per
- * step), and once more per RDF sample (binning a pair costs about as much as a force
- * evaluation averaged over the pairs inside and outside the cutoff).
+ * Expected pairs inside the cutoff per force computation, pairs * (4/3) pi rc^3 rho / N
+ * (ideal-gas estimate, pi as 355/113), in exact integer arithmetic because CU is consensus.
+ */
+static uint64_t ljmd_pairs_inside(const erg_kparams *p)
+{
+    unsigned __int128 rc = p->v[ERG_LJMD_P_CUTOFF];
+    unsigned __int128 num = (unsigned __int128)ljmd_pairs(p) * 4 * 355 * rc * rc * rc * p->v[ERG_LJMD_P_DENSITY];
+    unsigned __int128 den = (unsigned __int128)3 * 113 * ljmd_n(p) * 1000000000000u * 1000000000000u;
+    return den ? (uint64_t)(num / den) : 0;
+}
+
+/*
+ * Cost in weighted pair terms, fitted to the C reference (doc/kernels/ljmd.md): every force
+ * computation (the initial one and one per step) checks every pair (weight 2) and evaluates
+ * the expected pairs inside the cutoff (weight 13); every RDF sample bins every pair
+ * (weight 1). Below 2^39 for any field values in range.
  */
 static uint64_t ljmd_ops(const erg_kparams *p, size_t input_len)
 {
-    uint64_t steps = p->v[ERG_LJMD_P_STEPS], samples = steps / (p->v[ERG_LJMD_P_SAMPLE] ? p->v[ERG_LJMD_P_SAMPLE] : 1);
+    uint64_t steps = p->v[ERG_LJMD_P_STEPS], every = p->v[ERG_LJMD_P_SAMPLE] ? p->v[ERG_LJMD_P_SAMPLE] : 1;
+    uint64_t per_force = 2 * ljmd_pairs(p) + 13 * ljmd_pairs_inside(p);
     (void)input_len;
-    return ljmd_pairs(p) * (1 + (uint64_t)p->v[ERG_LJMD_P_EQUIL] + steps + samples);
+    return (1 + (uint64_t)p->v[ERG_LJMD_P_EQUIL] + steps) * per_force + steps / every * ljmd_pairs(p);
 }
 
 static erg_code ljmd_validate(const erg_kparams *p, const uint8_t *input, size_t input_len, erg_err *err)
@@ -83,7 +97,7 @@ static erg_code ljmd_validate(const erg_kparams *p, const uint8_t *input, size_t
         return erg_err_set(err, ERG_ERR_RANGE, "ljmd: sample interval %u exceeds the %u production steps (no sample)",
                            (unsigned)p->v[ERG_LJMD_P_SAMPLE], (unsigned)p->v[ERG_LJMD_P_STEPS]);
     if (ops > ERG_LJMD_MAX_OPS)
-        return erg_err_set(err, ERG_ERR_RANGE, "ljmd: %llu pair evaluations exceed the per-unit limit %llu",
+        return erg_err_set(err, ERG_ERR_RANGE, "ljmd: %llu weighted pair terms exceed the per-unit limit %llu (about 5 s)",
                            (unsigned long long)ops, (unsigned long long)ERG_LJMD_MAX_OPS);
     return ERG_OK;
 }
@@ -430,7 +444,7 @@ const erg_kernel erg_kernel_ljmd = {
     .input_max = 0,
     .ops_unit = "pair evaluations",
     .cu_num = 1,
-    .cu_den = 1,
+    .cu_den = 773484, /* defaults (773 483 055 ops) = 1000 CU; see doc/kernels/ljmd.md */
     .validate = ljmd_validate,
     .ops = ljmd_ops,
     .output_size = ljmd_output_size,

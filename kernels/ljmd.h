@@ -4,8 +4,8 @@
 
 #include "kernels/kernel.h"
 
-/* Largest pair evaluations one unit may take (about 5 s of the C reference on one core here). */
-#define ERG_LJMD_MAX_OPS 400000000ull
+/* Largest ops (weighted pair terms) one unit may take: about 5 s of the C reference on one core here. */
+#define ERG_LJMD_MAX_OPS 4000000000ull
 
 extern const erg_kernel erg_kernel_ljmd;
 

@@ -5,7 +5,8 @@
 /*
  * Written in the common subset of C11 and OpenCL C 1.2 (like philox.h, which must come
  * first). Every quantity is an integer, so both backends agree bit for bit without any
- * rounding-mode or contraction caveats:
+ * rounding-mode or contraction caveats (the one float square root, in erg_ljmd_bin, only
+ * proposes an integer root that integer comparisons then correct):
  *   positions   u32 per coordinate, a fraction of the box (Q32 of L): wrap-around is exact;
  *   velocities, forces, energies, virials: signed Q32 reduced units held as u64 in two's
  *               complement and added modulo 2^64 (defined behaviour, never signed overflow);
@@ -13,6 +14,10 @@
  *               signed product is odd-symmetric.
  * Reduced LJ units throughout: epsilon = sigma = m = k_B = 1.
  */
+
+#ifndef __OPENCL_C_VERSION__
+#include <math.h> /* sqrtf, for the RDF bin proposal */
+#endif
 
 #define ERG_LJMD_Q 32                               /* fractional bits of every physical quantity */
 #define ERG_LJMD_ONE ((erg_u64)1 << ERG_LJMD_Q)
@@ -231,24 +236,26 @@ ERG_FN int erg_ljmd_pair(const erg_ljmd_consts *c, erg_u64 r2box, erg_u32 dx, er
 
 /*
  * RDF bin of a pair: floor(nbins * r / (L/2)) for nbins <= 1024, or nbins when r >= L/2
- * (r2box >= 2^62). floor(sqrt(floor(y))) = floor(sqrt(y)) for y = r2box * nbins^2 / 2^62,
- * and y < nbins^2 <= 2^20, so ten branch-free digit steps give the exact root.
+ * (r2box >= 2^62). With y = floor(r2box * nbins^2 / 2^62) < 2^20, the bin is isqrt(y)
+ * (floor(sqrt(floor(x))) = floor(sqrt(x))). A float square root only proposes the root: y
+ * and the proposal are exact in float, and the two integer corrections below make the
+ * result isqrt(y) whenever the proposal is within one of it, which any sqrt within a few
+ * ulps guarantees; so the bin never depends on float rounding.
  */
 ERG_FN erg_u32 erg_ljmd_bin(erg_u64 r2box, erg_u32 nbins)
 {
     erg_u64 hi, lo;
-    erg_u32 y, r = 0, bit = (erg_u32)1 << 18, t, m;
-    int k;
+    erg_u32 y, r;
     if (r2box >= ((erg_u64)1 << 62)) return nbins;
     erg_ljmd_mul128(r2box, (erg_u64)nbins * nbins, &hi, &lo);
     y = (erg_u32)((hi << 2) | (lo >> 62));
-    for (k = 0; k < 10; k++) {
-        t = r + bit;
-        m = 0u - (erg_u32)(y >= t);
-        y -= t & m;
-        r = (r >> 1) + (bit & m);
-        bit >>= 2;
-    }
+#ifdef __OPENCL_C_VERSION__
+    r = (erg_u32)sqrt((float)y);
+#else
+    r = (erg_u32)sqrtf((float)y);
+#endif
+    r -= (r * r > y);
+    r += ((r + 1) * (r + 1) <= y);
     return r;
 }
 

@@ -409,6 +409,7 @@ static erg_code swe_describe(const erg_kparams *p, const uint8_t *out, size_t ou
     static const char *const status_names[] = {"ok", "stopped_cfl", "stopped_range"};
     const double q24 = 16777216.0, q32 = 4294967296.0, rho = 1000.0, g = 9.80665;
     double depth_m, dx_m, dt_s, c0, vol_unit, e_unit, lambda;
+    double cells = (double)p->v[ERG_SWE_P_NX] * p->v[ERG_SWE_P_NY];
     uint32_t status, steps_done, derived_lambda;
     int64_t vol0, vol1;
     int k;
@@ -442,6 +443,16 @@ static erg_code swe_describe(const erg_kparams *p, const uint8_t *out, size_t ou
         else
             swe_json(json, "%s%.6g", k ? "," : "", (double)e * e_unit);
     }
+    /* The flat state at the mean level keeps (dV)^2 / 2N of that energy: the rest could still move. */
+    swe_json(json, "],\"available_energy_J\":[");
+    for (k = 0; k < ERG_SWE_NCHECK; k++) {
+        uint64_t e = erg_load_u64(out + ERG_SWE_OFF_ENERGY + 8 * k);
+        double dv = ((double)vol1 - (double)cells * q24) / q24;
+        if (e == ERG_SWE_ENERGY_NONE)
+            swe_json(json, "%snull", k ? "," : "");
+        else
+            swe_json(json, "%s%.6g", k ? "," : "", ((double)e / q32 - dv * dv / (2.0 * cells)) * e_unit * q32);
+    }
     swe_json(json, "],\"energy_checkpoint_steps\":[");
     for (k = 0; k < ERG_SWE_NCHECK; k++)
         swe_json(json, "%s%llu", k ? "," : "",
@@ -468,7 +479,7 @@ const erg_kernel erg_kernel_swe = {
     .input_max = 0,
     .ops_unit = "cell updates",
     .cu_num = 1,
-    .cu_den = 10000,
+    .cu_den = 19661,
     .validate = swe_validate,
     .ops = swe_ops,
     .output_size = swe_output_size,

@@ -27,13 +27,14 @@ static void usage(FILE *f)
             "usage: " PROG " list\n"
             "       " PROG " run --kernel NAME --seed HEX64 [--params JSON] [--small] [--input FILE]\n"
             "                    [--backend ref|opencl|auto] [--units N] [--json]\n"
-            "       " PROG " bench [--kernel NAME [--input FILE]] [--units N] [--ref-units N] [--small]\n"
+            "       " PROG " bench [--kernel NAME [--input FILE]] [--units N] [--ref-units N] [--local N] [--small]\n"
             "\n"
             "run: --params is a JSON object of parameter names to integers, applied over the\n"
             "defaults (or the small CI values with --small). With --units N > 1, unit 0 uses\n"
             "the seed itself and unit i the tagged hash H(\"Ergon/kernel-tool-seed\", seed || i).\n"
             "bench: natural operations per second of the C reference on one thread and of each\n"
-            "OpenCL device on a batch of --units units (default: 2 per compute unit).\n"
+            "OpenCL device on a batch of --units units (default: 2 per compute unit), with\n"
+            "work-group size --local (default: the runtime's choice).\n"
             "Devices are chosen with ERG_OPENCL_DEVICES (indices from `list`, gpu/cpu, a name\n"
             "filter, or none).\n");
 }
@@ -70,7 +71,7 @@ static const char *sample_input(const erg_kernel *k)
 /* Options shared by the subcommands; unset strings are NULL. */
 typedef struct cli_opts {
     const char *kernel, *seed, *params, *input, *backend;
-    size_t units, ref_units;
+    size_t units, ref_units, local;
     int json, small;
 } cli_opts;
 
@@ -123,6 +124,8 @@ static erg_code parse_opts(int argc, char **argv, cli_opts *o, erg_err *err)
         else if (strcmp(name, "--backend") == 0) o->backend = val;
         else if (strcmp(name, "--units") == 0) {
             if ((rc = parse_count("--units", val, &o->units, err))) return rc;
+        } else if (strcmp(name, "--local") == 0) {
+            if ((rc = parse_count("--local", val, &o->local, err))) return rc;
         } else if (strcmp(name, "--ref-units") == 0) {
             if ((rc = parse_count("--ref-units", val, &o->ref_units, err))) return rc;
         } else
@@ -333,8 +336,8 @@ static int cmd_run(int argc, char **argv)
         erg_err_set(&err, ERG_ERR_ARG, "run needs --kernel NAME and --seed HEX64");
         goto usage_err;
     }
-    if (o.ref_units) {
-        erg_err_set(&err, ERG_ERR_ARG, "--ref-units is a bench option");
+    if (o.ref_units || o.local) {
+        erg_err_set(&err, ERG_ERR_ARG, "--ref-units and --local are bench options");
         goto usage_err;
     }
     if (find_kernel(o.kernel, &k, &err)) return fail(&err);
@@ -478,16 +481,30 @@ static void bench_seeds(uint8_t (*seeds)[32], size_t n, const char *kname)
     for (i = 0; i < n; i++) unit_seed(base, i, seeds[i]);
 }
 
+/* Wall and whole-process CPU seconds of one measured run (CPU time includes the OpenCL
+ * runtime's worker threads, so on a CPU device it gives throughput per busy core even when
+ * the machine is shared). */
+typedef struct bench_time {
+    double wall, cpu;
+} bench_time;
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /* Time `units` units of k on one device (after an untimed warm-up of the same batch shape
  * with small params, so program build and PoCL's per-size compilation are excluded). */
 static erg_code bench_device(erg_cl *cl, size_t dev, const erg_kernel *k, const erg_kparams *p, const uint8_t *input,
-                             size_t input_len, size_t units, double *secs, erg_err *err)
+                             size_t input_len, size_t units, size_t local, bench_time *t, erg_err *err)
 {
     uint8_t (*seeds)[32] = malloc(units * sizeof *seeds);
     erg_kparams warm;
     uint8_t *out;
     size_t osz = k->output_size(p), wsz;
-    double t0;
+    double w0, c0;
     erg_code rc;
     erg_kparams_default(k, &warm, 1);
     wsz = k->output_size(&warm);
@@ -498,11 +515,13 @@ static erg_code bench_device(erg_cl *cl, size_t dev, const erg_kernel *k, const 
         return erg_err_set(err, ERG_ERR_NOMEM, "bench: out of memory");
     }
     bench_seeds(seeds, units, k->name);
-    rc = erg_cl_run_units(cl, dev, k, &warm, input, input_len, (const uint8_t(*)[32])seeds, units, 0, out, err);
+    rc = erg_cl_run_units(cl, dev, k, &warm, input, input_len, (const uint8_t(*)[32])seeds, units, local, out, err);
     if (rc == ERG_OK) {
-        t0 = now_s();
-        rc = erg_cl_run_units(cl, dev, k, p, input, input_len, (const uint8_t(*)[32])seeds, units, 0, out, err);
-        *secs = now_s() - t0;
+        w0 = now_s();
+        c0 = cpu_s();
+        rc = erg_cl_run_units(cl, dev, k, p, input, input_len, (const uint8_t(*)[32])seeds, units, local, out, err);
+        t->cpu = cpu_s() - c0;
+        t->wall = now_s() - w0;
     }
     free(seeds);
     free(out);
@@ -510,11 +529,11 @@ static erg_code bench_device(erg_cl *cl, size_t dev, const erg_kernel *k, const 
 }
 
 static erg_code bench_ref(const erg_kernel *k, const erg_kparams *p, const uint8_t *input, size_t input_len, size_t units,
-                          double *secs, erg_err *err)
+                          bench_time *t, erg_err *err)
 {
     uint8_t (*seeds)[32] = malloc(units * sizeof *seeds);
     uint8_t *out = malloc(units * k->output_size(p) + 1);
-    double t0;
+    double w0, c0;
     erg_code rc;
     if (!seeds || !out) {
         free(seeds);
@@ -522,9 +541,11 @@ static erg_code bench_ref(const erg_kernel *k, const erg_kparams *p, const uint8
         return erg_err_set(err, ERG_ERR_NOMEM, "bench: out of memory");
     }
     bench_seeds(seeds, units, k->name);
-    t0 = now_s();
+    w0 = now_s();
+    c0 = cpu_s();
     rc = erg_engine_run_ref(k, p, input, input_len, (const uint8_t(*)[32])seeds, units, 1, out, err);
-    *secs = now_s() - t0;
+    t->cpu = cpu_s() - c0;
+    t->wall = now_s() - w0;
     free(seeds);
     free(out);
     return rc;
@@ -549,7 +570,7 @@ static int cmd_bench(int argc, char **argv)
         return 2;
     }
     if (o.seed || o.params || o.backend || o.json || (o.input && !o.kernel)) {
-        fprintf(stderr, PROG ": error: bench takes only --kernel, --input (with --kernel), --units, --ref-units and --small\n");
+        fprintf(stderr, PROG ": error: bench takes only --kernel, --input (with --kernel), --units, --ref-units, --local and --small\n");
         return 2;
     }
     if (o.kernel && find_kernel(o.kernel, &one, &err)) return fail(&err);
@@ -558,15 +579,16 @@ static int cmd_bench(int argc, char **argv)
     if (one) nk = 1;
     if (erg_cl_create(&cl, &err) == ERG_OK) ndev = erg_cl_device_count(cl);
     else printf("no OpenCL device: %s\n", err.reason);
-    printf("%s params; C reference on 1 thread; OpenCL devices on a batch of units (build and warm-up excluded)\n",
-           o.small ? "small" : "default");
-    printf("%-9s %-22s %9s %12s   %-32s %6s %12s %7s %7s\n", "kernel", "ops", "ref units", "ref ops/s", "device",
-           "units", "dev ops/s", "dev/ref", "per CU");
+    printf("%s params. ops/s: natural operations per wall second; ops/cpu-s: per second of process CPU\n"
+           "time (one busy core). Reference: 1 thread. Devices: one batch, build and warm-up excluded;\n"
+           "'x ref' is device/ref on wall time, 'x ref/core' device/ref on CPU time (CPU devices only).\n",
+           o.small ? "Small" : "Default");
     for (i = 0; i < nk; i++) {
         const erg_kernel *k = ks[i];
         erg_kparams p;
         size_t ref_units = o.ref_units ? o.ref_units : (o.small ? 64 : 1);
-        double ref_s = 0, ref_rate;
+        bench_time rt = {0, 0};
+        double ref_rate, ref_cpu_rate;
         uint64_t ops;
         const uint8_t *input = NULL;
         size_t input_len = 0;
@@ -577,36 +599,45 @@ static int cmd_bench(int argc, char **argv)
         } else if (k->input == ERG_KINPUT_REQUIRED) {
             const char *sample = sample_input(k);
             if (!sample) {
-                printf("%-9s skipped: needs an input (--kernel %s --input FILE)\n", k->name, k->name);
+                printf("%s: skipped, needs an input (--kernel %s --input FILE)\n", k->name, k->name);
                 continue;
             }
             input = (const uint8_t *)sample;
             input_len = strlen(sample);
         }
         ops = k->ops(&p, input_len);
-        if (bench_ref(k, &p, input, input_len, ref_units, &ref_s, &err)) {
-            printf("%-9s ref failed: %s\n", k->name, err.reason);
+        printf("%s (%llu %s per unit)\n", k->name, (unsigned long long)ops, k->ops_unit);
+        if (bench_ref(k, &p, input, input_len, ref_units, &rt, &err)) {
+            printf("  ref failed: %s\n", err.reason);
             status = 1;
             continue;
         }
-        ref_rate = (double)ops * (double)ref_units / ref_s;
-        printf("%-9s %-22.22s %9zu %12.4g\n", k->name, k->ops_unit, ref_units, ref_rate);
+        ref_rate = (double)ops * (double)ref_units / rt.wall;
+        ref_cpu_rate = (double)ops * (double)ref_units / rt.cpu;
+        printf("  %-36s %6zu units %8.3f s %11.4g ops/s %11.4g ops/cpu-s\n", "C reference, 1 thread", ref_units, rt.wall,
+               ref_rate, ref_cpu_rate);
         for (d = 0; d < ndev; d++) {
             const erg_cl_devinfo *info = erg_cl_device_info(cl, d);
             size_t units = o.units ? o.units : (size_t)info->compute_units * (o.small ? 64 : 2);
-            double s = 0, rate;
+            bench_time dt = {0, 0};
+            double rate, cpu_rate;
+            char label[64];
+            snprintf(label, sizeof label, "%zu: %.33s", d, info->name);
             if (erg_cl_kernel_supported(cl, d, k, &err) != ERG_OK) {
-                printf("%-9s %-22s %9s %12s   %-32.32s refused: %s\n", "", "", "", "", info->name, err.reason);
+                printf("  %-36s refused: %s\n", label, err.reason);
                 continue;
             }
-            if (bench_device(cl, d, k, &p, input, input_len, units, &s, &err)) {
-                printf("%-9s %-22s %9s %12s   %-32.32s failed: %s\n", "", "", "", "", info->name, err.reason);
+            if (bench_device(cl, d, k, &p, input, input_len, units, o.local, &dt, &err)) {
+                printf("  %-36s failed: %s\n", label, err.reason);
                 status = 1;
                 continue;
             }
-            rate = (double)ops * (double)units / s;
-            printf("%-9s %-22s %9s %12s   %-32.32s %6zu %12.4g %7.2f %7.2f\n", "", "", "", "", info->name, units, rate,
-                   rate / ref_rate, rate / ref_rate / info->compute_units);
+            rate = (double)ops * (double)units / dt.wall;
+            cpu_rate = (double)ops * (double)units / dt.cpu;
+            printf("  %-36s %6zu units %8.3f s %11.4g ops/s %11.4g ops/cpu-s  %.2f x ref", label, units, dt.wall, rate,
+                   cpu_rate, rate / ref_rate);
+            if (strcmp(info->type, "cpu") == 0) printf("  %.2f x ref/core", cpu_rate / ref_cpu_rate);
+            printf("\n");
         }
         fflush(stdout);
     }

@@ -1,4 +1,6 @@
 /* ergond: the Ergon full node (chain, mempool, miner, JSON-RPC server). */
+#include "ergon-config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -184,9 +186,9 @@ int main(int argc, char **argv)
     }
     if (get(&o, "datadir")) {
         snprintf(base, sizeof base, "%s", get(&o, "datadir"));
-    } else {
-        const char *home = getenv("HOME");
-        snprintf(base, sizeof base, "%s/.ergon", home ? home : ".");
+    } else if (erg_chain_default_datadir(base, sizeof base, &err)) {
+        fprintf(stderr, "Error: %s\n", err.reason);
+        return 1;
     }
     if (!make_dir(base)) return 1;
     snprintf(path, sizeof path, "%s/ergon.conf", base);
@@ -198,8 +200,10 @@ int main(int argc, char **argv)
     if (flag(&o, "regtest")) net = ERG_NET_REGTEST;
     if (flag(&o, "testnet")) net = ERG_NET_TEST;
     cp = erg_chain_params_get(net);
-    if (cp->datadir_sub[0]) snprintf(dir, sizeof dir, "%s/%s", base, cp->datadir_sub);
-    else snprintf(dir, sizeof dir, "%s", base);
+    if (erg_chain_datadir(base, net, dir, sizeof dir, &err)) {
+        fprintf(stderr, "Error: %s\n", err.reason);
+        return 1;
+    }
     if (!make_dir(dir)) return 1;
 
     /* One node per data directory, as bitcoind's .lock. */

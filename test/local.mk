@@ -6,7 +6,7 @@ UNIT_LDADD_CRYPTO = libergon_testharness.a $(ERG_CRYPTO_LIBS)
 
 check_PROGRAMS += test/unit/test_buffer test/unit/test_serialize test/unit/test_hex test/unit/test_log \
   test/unit/test_error test/unit/test_sha256 test/unit/test_merkle test/unit/test_random \
-  test/unit/test_uint256 test/unit/test_amount
+  test/unit/test_uint256 test/unit/test_amount test/unit/test_base64
 test_unit_test_buffer_SOURCES = test/unit/test_buffer.c
 test_unit_test_buffer_LDADD = $(UNIT_LDADD_CRYPTO)
 test_unit_test_serialize_SOURCES = test/unit/test_serialize.c
@@ -27,6 +27,8 @@ test_unit_test_uint256_SOURCES = test/unit/test_uint256.c
 test_unit_test_uint256_LDADD = $(UNIT_LDADD_CRYPTO)
 test_unit_test_amount_SOURCES = test/unit/test_amount.c
 test_unit_test_amount_LDADD = $(UNIT_LDADD_CRYPTO)
+test_unit_test_base64_SOURCES = test/unit/test_base64.c
+test_unit_test_base64_LDADD = $(UNIT_LDADD_CRYPTO)
 
 include test/unit/crypto.mk
 include test/unit/kernels.mk

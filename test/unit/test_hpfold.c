@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kernels/hpfold.h"
+#include "kernels/opencl.h"
 #include "kernels/philox.h"
 #include "kernels/hpfold_shared.h"
 #include "src/util/hex.h"
@@ -464,7 +465,99 @@ static void test_golden_hashes(void)
     }
 }
 
+/* A device is required unless ERG_ALLOW_NO_OPENCL=1: a missing device is a failure, not a skip. */
+static erg_cl *open_cl(void)
+{
+    erg_cl *cl = NULL;
+    erg_err err;
+    const char *allow = getenv("ERG_ALLOW_NO_OPENCL");
+    if (erg_cl_create(&cl, &err) == ERG_OK) return cl;
+    if (allow && strcmp(allow, "1") == 0) {
+        printf("    skipped PoCL/OpenCL (ERG_ALLOW_NO_OPENCL=1): %s\n", err.reason);
+        return NULL;
+    }
+    printf("    no OpenCL device: %s\n", err.reason);
+    CHECK(!"an OpenCL device is required (set ERG_ALLOW_NO_OPENCL=1 to skip)");
+    return NULL;
+}
+
+/* Run n units on device dev and compare every output byte with the C reference in ref. */
+static void cl_compare(erg_cl *cl, size_t dev, const erg_kparams *p, const char *seq, const uint8_t (*seeds)[32],
+                       size_t n, size_t local, const uint8_t *ref)
+{
+    uint8_t *out = malloc(n * ERG_HPFOLD_OUT_SIZE);
+    erg_err err;
+    size_t u, differ = 0;
+    CHECK(out != NULL);
+    if (!out) return;
+    memset(out, 0, n * ERG_HPFOLD_OUT_SIZE);
+    if (erg_cl_run_units(cl, dev, K, p, (const uint8_t *)seq, strlen(seq), seeds, n, local, out, &err) != ERG_OK) {
+        printf("    run_units: %s\n", err.reason);
+        CHECK(!"erg_cl_run_units failed");
+    } else {
+        for (u = 0; u < n; u++) differ += memcmp(out + u * ERG_HPFOLD_OUT_SIZE, ref + u * ERG_HPFOLD_OUT_SIZE,
+                                                 ERG_HPFOLD_OUT_SIZE) != 0;
+        if (differ) printf("    %s, n=%zu, local %zu: %zu of %zu units differ\n", erg_cl_device_name(cl, dev),
+                           strlen(seq), local, differ, n);
+        CHECK(differ == 0);
+    }
+    free(out);
+}
+
+/*
+ * Bit-exactness: 101 small units (not a multiple of 8) of the 24-mer at local sizes 1 and 8,
+ * 19 units of a 255-mer (the largest lattice) at local size 8 and the runtime's choice, and the
+ * golden units, on every OpenCL device, byte for byte against the C reference.
+ */
+static void test_opencl_bit_exact(void)
+{
+    enum { NU = 101, NL = 19 };
+    static uint8_t seeds[NU][32], ref[NU * ERG_HPFOLD_OUT_SIZE], ref_long[NL * ERG_HPFOLD_OUT_SIZE];
+    char seq255[256];
+    erg_kparams p;
+    erg_cl *cl = open_cl();
+    size_t dev, u, g;
+    uint32_t x = 12345;
+    if (!cl) return;
+    for (u = 0; u < 255; u++) { /* a fixed pseudo-random sequence */
+        x = x * 1103515245u + 12345u;
+        seq255[u] = (x >> 16) & 1 ? 'H' : 'P';
+    }
+    seq255[255] = '\0';
+    params_small(&p);
+    for (u = 0; u < NU; u++) {
+        make_seed((uint32_t)u + 500u, seeds[u]);
+        CHECK(erg_kernel_run_ref(K, &p, (const uint8_t *)SEQ24, 24, seeds[u], ref + u * ERG_HPFOLD_OUT_SIZE,
+                                 ERG_HPFOLD_OUT_SIZE, NULL) == ERG_OK);
+        if (u < NL)
+            CHECK(erg_kernel_run_ref(K, &p, (const uint8_t *)seq255, 255, seeds[u],
+                                     ref_long + u * ERG_HPFOLD_OUT_SIZE, ERG_HPFOLD_OUT_SIZE, NULL) == ERG_OK);
+    }
+    CHECK(erg_cl_device_count(cl) >= 1);
+    for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
+        printf("    device %zu: %s\n", dev, erg_cl_device_name(cl, dev));
+        cl_compare(cl, dev, &p, SEQ24, (const uint8_t(*)[32])seeds, NU, 1, ref);
+        cl_compare(cl, dev, &p, SEQ24, (const uint8_t(*)[32])seeds, NU, 8, ref);
+        cl_compare(cl, dev, &p, seq255, (const uint8_t(*)[32])seeds, NL, 8, ref_long);
+        cl_compare(cl, dev, &p, seq255, (const uint8_t(*)[32])seeds, NL, 0, ref_long);
+        for (g = 0; g < sizeof GOLDEN / sizeof GOLDEN[0]; g++) {
+            erg_kparams gp;
+            uint8_t seed[1][32], out[ERG_HPFOLD_OUT_SIZE], hash[32];
+            char hex[65];
+            erg_err err;
+            erg_kparams_default(K, &gp, GOLDEN[g].small);
+            make_seed(GOLDEN[g].u, seed[0]);
+            CHECK(erg_cl_run_units(cl, dev, K, &gp, (const uint8_t *)GOLDEN[g].seq, strlen(GOLDEN[g].seq),
+                                   (const uint8_t(*)[32])seed, 1, 0, out, &err) == ERG_OK);
+            CHECK(erg_kernel_output_hash(K, &gp, out, sizeof out, hash, &err) == ERG_OK);
+            CHECK(erg_hex_encode(hash, 32, hex, sizeof hex, &err) == ERG_OK);
+            CHECK(strcmp(hex, GOLDEN[g].hash) == 0);
+        }
+    }
+    erg_cl_destroy(cl);
+}
+
 ERG_TESTS("hpfold", T(test_validation), T(test_rejected_run_writes_nothing), T(test_cost_model),
           T(test_derived_thresholds), T(test_moves_keep_invariants), T(test_exact_minimum_small_chains),
           T(test_outputs_consistent_many_seeds), T(test_benchmark_ground_states), T(test_decode_and_describe),
-          T(test_golden_hashes))
+          T(test_golden_hashes), T(test_opencl_bit_exact))

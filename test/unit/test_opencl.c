@@ -224,8 +224,8 @@ static void test_selection(void)
     CHECK(cl == NULL);
     CHECK(erg_cl_create_select(&cl, "999999", &err) == ERG_ERR_NOTFOUND);
     CHECK(erg_cl_create_select(&cl, "no-such-device-name-xyz", &err) == ERG_ERR_NOTFOUND);
-    CHECK(strstr(err.reason, "selects none") != NULL);
-    if (erg_cl_probe(&all, &n, NULL) != ERG_OK || n == 0 || !all[0].usable) {
+    if (erg_cl_probe(&all, &n, NULL) == ERG_OK && n > 0) CHECK(strstr(err.reason, "selects none") != NULL);
+    if (n == 0 || !all[0].usable) {
         free(all);
         cl = open_cl();
         erg_cl_destroy(cl);

@@ -172,39 +172,53 @@ static erg_swe_sim *make_sim(uint32_t nx, uint32_t ny, int64_t lambda, const erg
     return s;
 }
 
-/* Energy after every single step never rises (Rusanov is entropy stable under the CFL bound). */
+/*
+ * Energy never rises from one step to the next beyond the truncation of its own sum (each
+ * cell's term is floored to Q32, so the measured sum is up to `cells` units low): Rusanov is
+ * energy stable under the CFL bound. Two regimes: the harshest allowed amplitude early on,
+ * and long runs of tiny bumps that decay to a nearly flat state, where the flux truncation
+ * makes the last bits of the energy wander (measured: at most 260 units per step on 1024 cells).
+ */
 static void test_energy_non_increasing(void)
 {
+    static const char *const cfg[][4] = {{"4", "125", "8", "300"}, {"1", "500", "2", "1500"}, {"4", "125", "2", "1500"}};
     erg_kparams p;
-    uint32_t i, n, d[ERG_KDERIVED_MAX] = {0};
-    erg_kparams_default(K, &p, 1);
-    set(&p, "nx", "32");
-    set(&p, "ny", "32");
-    set(&p, "radius", "8");
-    set(&p, "amp_cm", "125"); /* bumps * amp = H / 2, the largest allowed */
-    set(&p, "bumps", "4");
-    set(&p, "dt_ms", "2300");
-    CHECK(erg_kparams_validate(K, &p, NULL, 0, NULL) == ERG_OK);
-    CHECK(K->derive(&p, NULL, 0, d, NULL) == ERG_OK);
-    for (i = 0; i < 6; i++) {
-        erg_swe_bump b[32];
-        erg_swe_stats st;
-        uint8_t seed[32];
-        uint64_t prev = UINT64_MAX;
-        erg_swe_sim *s;
-        make_seed(seed, i, 40);
-        erg_swe_draw_bumps(&p, d, seed, b);
-        s = make_sim(32, 32, d[ERG_SWE_D_LAMBDA], b, 4);
-        if (!s) return;
-        for (n = 0; n < 300; n++) {
-            CHECK(erg_swe_sim_check(s, &st) == ERG_SWE_STATUS_OK);
-            CHECK(st.energy <= prev);
-            if (st.energy > prev) printf("  seed %u step %u: energy %llu > %llu\n", i, n,
-                                         (unsigned long long)st.energy, (unsigned long long)prev);
-            prev = st.energy;
-            CHECK(erg_swe_sim_advance(s, NULL) == ERG_OK);
+    uint32_t c, i, n, d[ERG_KDERIVED_MAX] = {0};
+    for (c = 0; c < 3; c++) {
+        uint32_t bumps = (uint32_t)atoi(cfg[c][0]), steps = (uint32_t)atoi(cfg[c][3]);
+        erg_kparams_default(K, &p, 1);
+        set(&p, "nx", "32");
+        set(&p, "ny", "32");
+        set(&p, "bumps", cfg[c][0]);
+        set(&p, "amp_cm", cfg[c][1]); /* bumps * amp = H / 2, the largest allowed */
+        set(&p, "radius", cfg[c][2]);
+        set(&p, "dt_ms", "2300");
+        CHECK(erg_kparams_validate(K, &p, NULL, 0, NULL) == ERG_OK);
+        CHECK(K->derive(&p, NULL, 0, d, NULL) == ERG_OK);
+        for (i = 0; i < 3; i++) {
+            erg_swe_bump b[32];
+            erg_swe_stats st;
+            uint8_t seed[32];
+            uint64_t prev = 0, first = 0;
+            erg_swe_sim *s;
+            make_seed(seed, i, (uint8_t)(40 + c));
+            erg_swe_draw_bumps(&p, d, seed, b);
+            s = make_sim(32, 32, d[ERG_SWE_D_LAMBDA], b, bumps);
+            if (!s) return;
+            for (n = 0; n <= steps; n++) {
+                CHECK(erg_swe_sim_check(s, &st) == ERG_SWE_STATUS_OK);
+                if (n == 0) first = st.energy;
+                if (n > 0 && st.energy > prev + 32 * 32) {
+                    printf("  config %u seed %u step %u: energy %llu > %llu + cells\n", c, i, n,
+                           (unsigned long long)st.energy, (unsigned long long)prev);
+                    CHECK(!"energy rose by more than the truncation of its sum");
+                }
+                prev = st.energy;
+                CHECK(erg_swe_sim_advance(s, NULL) == ERG_OK);
+            }
+            CHECK(prev < first / 2); /* and it really dissipates */
+            erg_swe_sim_destroy(s);
         }
-        erg_swe_sim_destroy(s);
     }
 }
 
@@ -403,6 +417,15 @@ static void test_describe(void)
         CHECK(strstr((char *)json.data, "\"simulated_time_s\":64,") != NULL); /* 32 steps of 2 s */
         CHECK(strstr((char *)json.data, "null") == NULL);
     }
+    erg_buf_free(&json);
+    /* A unit stopped by the guard: the status is named and unreached checkpoints are null. */
+    erg_buf_init(&json);
+    erg_store_u32(out + ERG_SWE_OFF_STATUS, ERG_SWE_STATUS_CFL);
+    erg_store_u64(out + ERG_SWE_OFF_ENERGY + 8 * 16, ERG_SWE_ENERGY_NONE);
+    CHECK(K->describe(&p, out, sizeof out, &json, &err) == ERG_OK);
+    erg_buf_put_u8(&json, 0);
+    CHECK(json.data && strstr((char *)json.data, "\"status\":\"stopped_cfl\"") != NULL);
+    CHECK(json.data && strstr((char *)json.data, ",null],\"available_energy_J\"") != NULL);
     erg_buf_free(&json);
     erg_buf_init(&json);
     CHECK(K->describe(&p, out, sizeof out - 1, &json, &err) == ERG_ERR_ARG);
