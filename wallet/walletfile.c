@@ -338,7 +338,7 @@ static erg_code sync_dir_of(const char *path, erg_err *err)
     return ERG_OK;
 }
 
-erg_code erg_walletfile_write(const char *path, const uint8_t *data, size_t len, int create_only, erg_err *err)
+erg_code erg_walletfile_write(const char *path, const uint8_t *data, size_t len, int flags, erg_err *err)
 {
     char tmp[PATH_MAX], bak[PATH_MAX], baktmp[PATH_MAX];
     struct stat st;
@@ -350,10 +350,10 @@ erg_code erg_walletfile_write(const char *path, const uint8_t *data, size_t len,
         snprintf(baktmp, sizeof baktmp, "%s.bak.tmp", path) >= (int)sizeof baktmp)
         return erg_err_set(err, ERG_ERR_ARG, "wallet path too long");
     exists = lstat(path, &st) == 0;
-    if (exists && create_only) return erg_err_set(err, ERG_ERR_ARG, "%s already exists; nothing was changed", path);
+    if (exists && (flags & ERG_WF_CREATE_ONLY)) return erg_err_set(err, ERG_ERR_ARG, "%s already exists; nothing was changed", path);
     if (exists && !S_ISREG(st.st_mode)) return erg_err_set(err, ERG_ERR_IO, "%s: not a regular file", path);
     if ((rc = write_all_sync(tmp, data, len, err))) return rc;
-    if (exists) {
+    if (exists && !(flags & ERG_WF_NO_BACKUP)) {
         /* The previous version goes to .bak by copy (not by rename), so that path never
          * disappears: a crash anywhere leaves a complete wallet at path. */
         erg_buf_init(&old);

@@ -89,13 +89,14 @@ erg_code erg_walletfile_seal(const erg_wallet_key *key, uint8_t network, const u
 /* Read a whole file (at most ERG_WALLETFILE_MAX bytes) into *out (reset first). ERG_ERR_NOTFOUND
  * when it does not exist. */
 erg_code erg_walletfile_read(const char *path, erg_buf *out, erg_err *err) ERG_WARN_UNUSED;
+#define ERG_WF_CREATE_ONLY 1 /* fail with ERG_ERR_ARG if path exists (nothing written) */
+#define ERG_WF_NO_BACKUP 2   /* do not keep path.bak (session files) */
 /*
  * Replace path with data atomically: write path.tmp (mode 0600), fsync, and only then copy the
  * current path (if any) to path.bak the same way and rename path.tmp over path, then fsync the
  * directory. At every instant path holds either the old or the new version, complete.
- * create_only: fail with ERG_ERR_ARG if path exists (nothing written).
  */
-erg_code erg_walletfile_write(const char *path, const uint8_t *data, size_t len, int create_only, erg_err *err) ERG_WARN_UNUSED;
+erg_code erg_walletfile_write(const char *path, const uint8_t *data, size_t len, int flags, erg_err *err) ERG_WARN_UNUSED;
 
 /* Exclusive advisory lock on path.lock (flock), held until erg_walletfile_unlock; stops two
  * commands from losing each other's updates. Waits up to wait_ms for another holder to

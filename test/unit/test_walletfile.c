@@ -208,11 +208,11 @@ static void test_atomic_write_keeps_previous(void)
     path_in("w.dat.lock", lk, sizeof lk);
     erg_buf_init(&r);
     CHECK(erg_walletfile_read(p, &r, &err) == ERG_ERR_NOTFOUND);
-    CHECK(erg_walletfile_write(p, (const uint8_t *)"version 1", 9, 1, &err) == ERG_OK);
+    CHECK(erg_walletfile_write(p, (const uint8_t *)"version 1", 9, ERG_WF_CREATE_ONLY, &err) == ERG_OK);
     CHECK(stat(p, &st) == 0 && (st.st_mode & 0777) == 0600);
     CHECK(stat(bak, &st) != 0); /* no previous version yet */
     /* create_only refuses an existing file and changes nothing. */
-    CHECK(erg_walletfile_write(p, (const uint8_t *)"other", 5, 1, &err) == ERG_ERR_ARG);
+    CHECK(erg_walletfile_write(p, (const uint8_t *)"other", 5, ERG_WF_CREATE_ONLY, &err) == ERG_ERR_ARG);
     CHECK(erg_walletfile_read(p, &r, &err) == ERG_OK && r.len == 9 && memcmp(r.data, "version 1", 9) == 0);
     CHECK(erg_walletfile_write(p, (const uint8_t *)"version 2!", 10, 0, &err) == ERG_OK);
     CHECK(erg_walletfile_read(p, &r, &err) == ERG_OK && r.len == 10 && memcmp(r.data, "version 2!", 10) == 0);
