@@ -643,9 +643,12 @@ static int cmd_newaddress(wctx *x)
     if (x->o.label && erg_wallet_label_check(x->o.label, &err)) return fail(&err);
     erg_buf_init(&file);
     if (open_wallet(x, USE_SESSION, &file, &w, &key, &err) || erg_wallet_new_address(&w, x->o.label, &a, &err) ||
-        (addr_str(w.net, &a->pk, s), save_wallet(x, &w, &key, 0, &err))) {
+        save_wallet(x, &w, &key, 0, &err)) {
         rc = fail(&err);
-    } else if (x->o.json) {
+        goto out;
+    }
+    addr_str(w.net, &a->pk, s);
+    if (x->o.json) {
         json_t *o = json_object();
         json_object_set_new(o, "address", json_string(s));
         json_object_set_new(o, "index", json_integer(a->index));
@@ -654,6 +657,7 @@ static int cmd_newaddress(wctx *x)
     } else {
         printf("%s\n", s);
     }
+out:
     erg_wallet_key_clear(&key);
     erg_wallet_free(&w);
     erg_buf_free(&file);
