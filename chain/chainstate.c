@@ -391,25 +391,56 @@ static erg_code credit(erg_chainstate *cs, delta *d, const erg_pubkey *pk, uint6
     return ERG_OK;
 }
 
-/* New state root after the delta, nodes recorded in the overlay (and its batch, if any). */
+typedef struct keyed_value {
+    uint8_t key[32];
+    uint8_t vh[32];
+    int present; /* 0: the account became zero and leaves the tree */
+} keyed_value;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    return memcmp(((const keyed_value *)a)->key, ((const keyed_value *)b)->key, 32);
+}
+
+/* New state root after the delta, nodes recorded in the overlay (and its batch, if any).
+ * All changed accounts go into the tree in one sorted batch update. */
 static erg_code delta_root(erg_chainstate *cs, const delta *d, const uint8_t old_root[32], overlay *o,
                            uint8_t root[32], erg_err *err)
 {
     erg_smt_store st = {overlay_get, overlay_put, o};
-    size_t i;
+    keyed_value *kv;
+    uint8_t(*keys)[32];
+    const uint8_t **vhs;
+    size_t i, n = 0;
     erg_code rc;
     (void)cs;
-    memcpy(root, old_root, 32);
+    kv = malloc((d->n ? d->n : 1) * sizeof *kv);
+    keys = malloc((d->n ? d->n : 1) * sizeof *keys);
+    vhs = malloc((d->n ? d->n : 1) * sizeof *vhs);
+    if (!kv || !keys || !vhs) {
+        free(kv);
+        free(keys);
+        free(vhs);
+        return erg_err_set(err, ERG_ERR_NOMEM, "chainstate: out of memory");
+    }
     for (i = 0; i < d->n; i++) {
-        uint8_t key[32], vh[32];
         const erg_account *a = &d->v[i].cur;
         if (memcmp(&d->v[i].cur, &d->v[i].orig, sizeof(erg_account)) == 0) continue;
-        account_key(&d->v[i].pk, key);
-        account_value_hash(a, vh);
+        account_key(&d->v[i].pk, kv[n].key);
+        account_value_hash(a, kv[n].vh);
         /* The zero account is the absent account: both read as zero, so both hash the same. */
-        if ((rc = erg_smt_update(&st, root, key, (a->balance || a->nonce) ? vh : NULL, root, err))) return rc;
+        kv[n++].present = a->balance || a->nonce;
     }
-    return ERG_OK;
+    if (n > 1) qsort(kv, n, sizeof *kv, cmp_keyed);
+    for (i = 0; i < n; i++) {
+        memcpy(keys[i], kv[i].key, 32);
+        vhs[i] = kv[i].present ? kv[i].vh : NULL;
+    }
+    rc = erg_smt_update_batch(&st, old_root, (const uint8_t(*)[32])keys, vhs, n, root, err);
+    free(kv);
+    free(keys);
+    free(vhs);
+    return rc;
 }
 
 static void batch_accounts(erg_batch *b, const delta *d, int use_orig)
