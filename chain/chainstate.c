@@ -391,25 +391,56 @@ static erg_code credit(erg_chainstate *cs, delta *d, const erg_pubkey *pk, uint6
     return ERG_OK;
 }
 
-/* New state root after the delta, nodes recorded in the overlay (and its batch, if any). */
+typedef struct keyed_value {
+    uint8_t key[32];
+    uint8_t vh[32];
+    int present; /* 0: the account became zero and leaves the tree */
+} keyed_value;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    return memcmp(((const keyed_value *)a)->key, ((const keyed_value *)b)->key, 32);
+}
+
+/* New state root after the delta, nodes recorded in the overlay (and its batch, if any).
+ * All changed accounts go into the tree in one sorted batch update. */
 static erg_code delta_root(erg_chainstate *cs, const delta *d, const uint8_t old_root[32], overlay *o,
                            uint8_t root[32], erg_err *err)
 {
     erg_smt_store st = {overlay_get, overlay_put, o};
-    size_t i;
+    keyed_value *kv;
+    uint8_t(*keys)[32];
+    const uint8_t **vhs;
+    size_t i, n = 0;
     erg_code rc;
     (void)cs;
-    memcpy(root, old_root, 32);
+    kv = malloc((d->n ? d->n : 1) * sizeof *kv);
+    keys = malloc((d->n ? d->n : 1) * sizeof *keys);
+    vhs = malloc((d->n ? d->n : 1) * sizeof *vhs);
+    if (!kv || !keys || !vhs) {
+        free(kv);
+        free(keys);
+        free(vhs);
+        return erg_err_set(err, ERG_ERR_NOMEM, "chainstate: out of memory");
+    }
     for (i = 0; i < d->n; i++) {
-        uint8_t key[32], vh[32];
         const erg_account *a = &d->v[i].cur;
         if (memcmp(&d->v[i].cur, &d->v[i].orig, sizeof(erg_account)) == 0) continue;
-        account_key(&d->v[i].pk, key);
-        account_value_hash(a, vh);
+        account_key(&d->v[i].pk, kv[n].key);
+        account_value_hash(a, kv[n].vh);
         /* The zero account is the absent account: both read as zero, so both hash the same. */
-        if ((rc = erg_smt_update(&st, root, key, (a->balance || a->nonce) ? vh : NULL, root, err))) return rc;
+        kv[n++].present = a->balance || a->nonce;
     }
-    return ERG_OK;
+    if (n > 1) qsort(kv, n, sizeof *kv, cmp_keyed);
+    for (i = 0; i < n; i++) {
+        memcpy(keys[i], kv[i].key, 32);
+        vhs[i] = kv[i].present ? kv[i].vh : NULL;
+    }
+    rc = erg_smt_update_batch(&st, old_root, (const uint8_t(*)[32])keys, vhs, n, root, err);
+    free(kv);
+    free(keys);
+    free(vhs);
+    return rc;
 }
 
 static void batch_accounts(erg_batch *b, const delta *d, int use_orig)
@@ -503,7 +534,9 @@ static erg_code read_block_locked(erg_chainstate *cs, const uint8_t id[32], erg_
     return rc;
 }
 
-static erg_code connect_tip(erg_chainstate *cs, idx_entry *e, erg_err *err)
+/* Connect e on top of the tip. When `given` is non-NULL the block has not been stored yet:
+ * its encoding `raw` joins the same batch, so storing and connecting cost one synced write. */
+static erg_code connect_tip(erg_chainstate *cs, idx_entry *e, const erg_block *given, const erg_buf *raw, erg_err *err)
 {
     erg_block blk;
     delta d = {0};
@@ -517,7 +550,13 @@ static erg_code connect_tip(erg_chainstate *cs, idx_entry *e, erg_err *err)
     erg_code rc;
     erg_buf_init(&undo);
     if (e->parent != prev) return erg_err_set(err, ERG_ERR_INTERNAL, "connect: block does not extend the tip");
-    if ((rc = read_block_locked(cs, e->info.id, &blk, err))) return rc;
+    erg_block_init(&blk);
+    if (given) {
+        /* A shallow copy: blk.txs is borrowed, so it is never freed here. */
+        blk = *given;
+    } else if ((rc = read_block_locked(cs, e->info.id, &blk, err))) {
+        return rc;
+    }
     if ((rc = check_signatures(cs, &blk, err))) goto out;
     for (i = 0; i < blk.ntx; i++) {
         if ((rc = apply_tx(cs, &d, &blk.txs[i], &fees, err))) {
@@ -554,6 +593,10 @@ static erg_code connect_tip(erg_chainstate *cs, idx_entry *e, erg_err *err)
     if ((rc = erg_buf_status(&undo, err))) goto out;
     key_with(k, K_UNDO, e->info.id);
     erg_batch_put(batch, k, 33, undo.data, undo.len);
+    if (given) {
+        key_with(k, K_BLOCK, e->info.id);
+        erg_batch_put(batch, k, 33, raw->data, raw->len);
+    }
     e->info.status |= ERG_BLOCK_VALID;
     batch_index(batch, e);
     k[0] = K_TIP;
@@ -569,7 +612,7 @@ out:
     erg_batch_destroy(batch);
     overlay_free(&o);
     delta_free(&d);
-    erg_block_free(&blk);
+    if (!given) erg_block_free(&blk);
     return rc;
 }
 
@@ -697,7 +740,7 @@ static erg_code activate_best(erg_chainstate *cs, const idx_entry *watch, erg_er
         }
         for (i = np; i-- > 0;) {
             erg_err_clear(&cerr);
-            if ((rc = connect_tip(cs, path[i], &cerr))) {
+            if ((rc = connect_tip(cs, path[i], NULL, NULL, &cerr))) {
                 erg_batch *b = erg_batch_create();
                 if (rc == ERG_ERR_IO || rc == ERG_ERR_NOMEM || rc == ERG_ERR_INTERNAL) {
                     erg_batch_destroy(b);
@@ -1131,6 +1174,38 @@ erg_code erg_chainstate_process_block(erg_chainstate *cs, const erg_block *b, ui
     if ((rc = erg_buf_status(&raw, err))) goto fail;
     e->info.size = raw.len;
     if ((rc = derive_entry(e, err))) goto fail;
+    if (parent == tip_entry(cs) && erg_u256_cmp(&e->info.chainwork, &parent->info.chainwork) > 0) {
+        /* The common case, a block extending the tip: store and connect in one batch. */
+        erg_err cerr;
+        erg_batch_destroy(batch);
+        batch = NULL;
+        if ((rc = idx_insert(cs, e, err))) goto fail;
+        erg_err_clear(&cerr);
+        rc = connect_tip(cs, e, b, &raw, &cerr);
+        if (rc == ERG_OK) {
+            if (became_tip) *became_tip = 1;
+        } else {
+            /* Keep the block, marked as what it is, so a resubmission is refused at once. */
+            erg_batch *fb = erg_batch_create();
+            if (err) *err = cerr;
+            if (rc != ERG_ERR_IO && rc != ERG_ERR_NOMEM && rc != ERG_ERR_INTERNAL) {
+                erg_log_warn("chain", "block %u rejected while connecting: %s", e->info.header.height, cerr.reason);
+                e->info.status |= ERG_BLOCK_FAILED;
+            } else {
+                e->info.status |= ERG_BLOCK_FAILED; /* its data never reached the disk: never reuse it */
+            }
+            if (fb) {
+                key_with(k, K_BLOCK, id);
+                erg_batch_put(fb, k, 33, raw.data, raw.len);
+                batch_index(fb, e);
+                if (erg_db_write(cs->db, fb, NULL) != ERG_OK) erg_log_error("chain", "could not store a rejected block");
+                erg_batch_destroy(fb);
+            }
+        }
+        erg_buf_free(&raw);
+        pthread_mutex_unlock(&cs->lock);
+        return rc;
+    }
     key_with(k, K_BLOCK, id);
     erg_batch_put(batch, k, 33, raw.data, raw.len);
     batch_index(batch, e);

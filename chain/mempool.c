@@ -72,7 +72,7 @@ static void on_disconnected(void *ctx, const erg_block *b, const erg_block_info 
         mp->readd = nv;
         mp->capreadd = nc;
     }
-    memmove(mp->readd + b->ntx, mp->readd, mp->nreadd * sizeof *mp->readd);
+    if (mp->nreadd) memmove(mp->readd + b->ntx, mp->readd, mp->nreadd * sizeof *mp->readd);
     for (i = 0; i < b->ntx; i++) mp->readd[i] = b->txs[i];
     mp->nreadd += b->ntx;
     pthread_mutex_unlock(&mp->qlock);
@@ -225,7 +225,7 @@ void erg_mempool_sync(erg_mempool *mp)
     mp->v = NULL;
     mp->n = mp->cap = 0;
     mp->bytes = 0;
-    qsort(old, nold, sizeof *old, cmp_sender_nonce);
+    if (nold > 1) qsort(old, nold, sizeof *old, cmp_sender_nonce);
     for (i = 0; i < nreadd; i++) {
         erg_err e;
         (void)add_locked(mp, &readd[i], 0, &e);
@@ -281,7 +281,7 @@ erg_code erg_mempool_entries(erg_mempool *mp, erg_mempool_entry **out, size_t *n
         pthread_mutex_unlock(&mp->lock);
         return erg_err_set(err, ERG_ERR_NOMEM, "mempool: out of memory");
     }
-    memcpy(*out, mp->v, mp->n * sizeof **out);
+    if (mp->n) memcpy(*out, mp->v, mp->n * sizeof **out);
     *n = mp->n;
     pthread_mutex_unlock(&mp->lock);
     return ERG_OK;
@@ -304,8 +304,8 @@ erg_code erg_mempool_select(erg_mempool *mp, size_t max_bytes, erg_tx **out, siz
         free(*out);
         return erg_err_set(err, ERG_ERR_NOMEM, "mempool: out of memory");
     }
-    memcpy(s, mp->v, mp->n * sizeof *s);
-    qsort(s, mp->n, sizeof *s, cmp_sender_nonce);
+    if (mp->n) memcpy(s, mp->v, mp->n * sizeof *s);
+    if (mp->n > 1) qsort(s, mp->n, sizeof *s, cmp_sender_nonce);
     for (i = 0; i < mp->n; i++) {
         if (i == 0 || memcmp(s[i].tx.from.b, s[i - 1].tx.from.b, 32) != 0) {
             head[nchains] = i;

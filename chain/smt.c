@@ -1,6 +1,7 @@
 /* Compact sparse Merkle tree over 256-bit keys: the authenticated commitment behind the state root. */
 #include "chain/smt.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "src/crypto/sha256.h"
@@ -145,6 +146,161 @@ erg_code erg_smt_update(const erg_smt_store *st, const uint8_t root[32], const u
     if (rc) return rc;
     memcpy(new_root, out, 32);
     return ERG_OK;
+}
+
+/* ---- batch update ---------------------------------------------------------------------- */
+
+enum { KIND_EMPTY = 0, KIND_LEAF = 1, KIND_INNER = 2, KIND_UNKNOWN = 3 /* non-empty, not loaded */ };
+
+typedef struct smt_item {
+    const uint8_t *key;
+    const uint8_t *vh; /* NULL: remove */
+} smt_item;
+
+/* Index of the first item in [lo, hi) whose key has bit `depth` set (items sorted by key). */
+static size_t split_items(const smt_item *it, size_t lo, size_t hi, unsigned depth)
+{
+    while (lo < hi && !key_bit(it[lo].key, depth)) lo++;
+    return lo;
+}
+
+/* Subtree at `depth` holding exactly the present items of it[lo, hi) (removals skipped). */
+static erg_code build(const erg_smt_store *st, const smt_item *it, size_t lo, size_t hi, unsigned depth,
+                      uint8_t out[32], int *kind, erg_err *err)
+{
+    size_t present = 0, i, last = 0, mid;
+    uint8_t l[32], r[32];
+    int kl, kr;
+    erg_code rc;
+    for (i = lo; i < hi; i++)
+        if (it[i].vh) {
+            present++;
+            last = i;
+        }
+    if (present == 0) {
+        memset(out, 0, 32);
+        *kind = KIND_EMPTY;
+        return ERG_OK;
+    }
+    if (present == 1) {
+        *kind = KIND_LEAF;
+        return put_leaf(st, it[last].key, it[last].vh, out, err);
+    }
+    if (depth >= 256) return erg_err_set(err, ERG_ERR_INTERNAL, "smt: duplicate keys in a batch");
+    mid = split_items(it, lo, hi, depth);
+    if ((rc = build(st, it, lo, mid, depth + 1, l, &kl, err))) return rc;
+    if ((rc = build(st, it, mid, hi, depth + 1, r, &kr, err))) return rc;
+    *kind = KIND_INNER;
+    return put_inner(st, l, r, out, err);
+}
+
+static erg_code update_many(const erg_smt_store *st, const uint8_t node[32], unsigned depth, smt_item *it, size_t lo,
+                            size_t hi, uint8_t out[32], int *kind, erg_err *err)
+{
+    uint8_t rec[ERG_SMT_NODE_SIZE], l[32], r[32];
+    int kl, kr;
+    size_t mid;
+    erg_code rc;
+    if (lo == hi) {
+        /* Untouched subtree: its kind is looked up only if a collapse needs it. */
+        memcpy(out, node, 32);
+        *kind = is_empty(node) ? KIND_EMPTY : KIND_UNKNOWN;
+        return ERG_OK;
+    }
+    if (is_empty(node)) return build(st, it, lo, hi, depth, out, kind, err);
+    if ((rc = load(st, node, rec, err))) return rc;
+    if (rec[0] == NODE_LEAF) {
+        /* Fold the existing leaf into the batch unless the batch sets or removes its key. */
+        size_t i, n = hi - lo;
+        smt_item *tmp;
+        uint8_t leaf_key[32], leaf_vh[32];
+        int overridden = 0;
+        memcpy(leaf_key, rec + 1, 32);
+        memcpy(leaf_vh, rec + 33, 32);
+        for (i = lo; i < hi; i++)
+            if (memcmp(it[i].key, leaf_key, 32) == 0) overridden = 1;
+        if (overridden) return build(st, it, lo, hi, depth, out, kind, err);
+        tmp = malloc((n + 1) * sizeof *tmp);
+        if (!tmp) return erg_err_set(err, ERG_ERR_NOMEM, "smt: out of memory");
+        {
+            size_t j = 0;
+            int placed = 0;
+            for (i = lo; i < hi; i++) {
+                if (!placed && memcmp(leaf_key, it[i].key, 32) < 0) {
+                    tmp[j].key = leaf_key;
+                    tmp[j++].vh = leaf_vh;
+                    placed = 1;
+                }
+                tmp[j++] = it[i];
+            }
+            if (!placed) {
+                tmp[j].key = leaf_key;
+                tmp[j++].vh = leaf_vh;
+            }
+        }
+        rc = build(st, tmp, 0, n + 1, depth, out, kind, err);
+        free(tmp);
+        return rc;
+    }
+    if (depth >= 255) return erg_err_set(err, ERG_ERR_INTERNAL, "smt: tree deeper than the key");
+    memcpy(l, rec + 1, 32);
+    memcpy(r, rec + 33, 32);
+    mid = split_items(it, lo, hi, depth);
+    if ((rc = update_many(st, l, depth + 1, it, lo, mid, l, &kl, err))) return rc;
+    if ((rc = update_many(st, r, depth + 1, it, mid, hi, r, &kr, err))) return rc;
+    /* Keep the compact form, exactly as the single-key update does. */
+    if (kl == KIND_EMPTY && kr == KIND_UNKNOWN) {
+        if ((rc = load(st, r, rec, err))) return rc;
+        kr = rec[0] == NODE_LEAF ? KIND_LEAF : KIND_INNER;
+    }
+    if (kr == KIND_EMPTY && kl == KIND_UNKNOWN) {
+        if ((rc = load(st, l, rec, err))) return rc;
+        kl = rec[0] == NODE_LEAF ? KIND_LEAF : KIND_INNER;
+    }
+    if (kl == KIND_EMPTY && kr == KIND_EMPTY) {
+        memset(out, 0, 32);
+        *kind = KIND_EMPTY;
+        return ERG_OK;
+    }
+    if (kl == KIND_EMPTY && kr == KIND_LEAF) {
+        memcpy(out, r, 32);
+        *kind = KIND_LEAF;
+        return ERG_OK;
+    }
+    if (kr == KIND_EMPTY && kl == KIND_LEAF) {
+        memcpy(out, l, 32);
+        *kind = KIND_LEAF;
+        return ERG_OK;
+    }
+    *kind = KIND_INNER;
+    return put_inner(st, l, r, out, err);
+}
+
+erg_code erg_smt_update_batch(const erg_smt_store *st, const uint8_t root[32], const uint8_t (*keys)[32],
+                              const uint8_t *const *value_hashes, size_t n, uint8_t new_root[32], erg_err *err)
+{
+    smt_item *it;
+    uint8_t out[32];
+    int kind;
+    size_t i;
+    erg_code rc;
+    if (n == 0) {
+        memcpy(new_root, root, 32);
+        return ERG_OK;
+    }
+    for (i = 1; i < n; i++)
+        if (memcmp(keys[i - 1], keys[i], 32) >= 0)
+            return erg_err_set(err, ERG_ERR_ARG, "smt: batch keys must be strictly increasing");
+    it = malloc(n * sizeof *it);
+    if (!it) return erg_err_set(err, ERG_ERR_NOMEM, "smt: out of memory");
+    for (i = 0; i < n; i++) {
+        it[i].key = keys[i];
+        it[i].vh = value_hashes[i];
+    }
+    rc = update_many(st, root, 0, it, 0, n, out, &kind, err);
+    free(it);
+    if (rc == ERG_OK) memcpy(new_root, out, 32);
+    return rc;
 }
 
 erg_code erg_smt_prove(const erg_smt_store *st, const uint8_t root[32], const uint8_t key[32], erg_smt_proof *proof,

@@ -44,6 +44,12 @@ void erg_smt_leaf_hash(const uint8_t key[32], const uint8_t value_hash[32], uint
 /* Set key to value_hash (NULL removes the key) in the tree at root; writes new_root. */
 erg_code erg_smt_update(const erg_smt_store *st, const uint8_t root[32], const uint8_t key[32],
                         const uint8_t *value_hash, uint8_t new_root[32], erg_err *err) ERG_WARN_UNUSED;
+/* Apply many updates at once: keys[i] -> value_hashes[i] (NULL entry removes the key). Keys
+ * must be strictly increasing (memcmp order, which is the tree's bit order). Same result as
+ * applying them one by one, but every node on the shared paths is read and hashed once. */
+erg_code erg_smt_update_batch(const erg_smt_store *st, const uint8_t root[32], const uint8_t (*keys)[32],
+                              const uint8_t *const *value_hashes, size_t n, uint8_t new_root[32],
+                              erg_err *err) ERG_WARN_UNUSED;
 /* Look a key up: *found = 1 and its value hash, or *found = 0. */
 erg_code erg_smt_get(const erg_smt_store *st, const uint8_t root[32], const uint8_t key[32], int *found,
                      uint8_t value_hash[32], erg_err *err) ERG_WARN_UNUSED;

@@ -222,5 +222,72 @@ static void test_missing_node_reported(void)
     CHECK(strstr(err.reason, "missing node") != NULL);
 }
 
-ERG_TESTS("smt", T(test_empty), T(test_matches_reference_and_order), T(test_update_delete_restore), T(test_proofs),
+static int cmp32(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+static void test_batch_equals_sequential(void)
+{
+    /* Random rounds of inserts, changes and removals: the batch update must give exactly the
+     * root of one-by-one updates, from the empty tree and from a populated one. */
+    enum { N = 400, ROUNDS = 6 };
+    static uint8_t keys[N][32], vals[N][32], bkeys[N][32];
+    static const uint8_t *vptr[N];
+    static int present[N];
+    erg_smt_store st = make_store();
+    uint8_t seq[32], bat[32];
+    unsigned r, i, state = 12345;
+    memcpy(seq, erg_smt_empty_root, 32);
+    memcpy(bat, erg_smt_empty_root, 32);
+    for (i = 0; i < N; i++) key_of(70000u + i, keys[i]);
+    for (r = 0; r < ROUNDS; r++) {
+        size_t n = 0, j;
+        /* Choose a subset of keys and, for each, a new value or removal. */
+        for (i = 0; i < N; i++) {
+            state = state * 1103515245u + 12345u;
+            if ((state >> 16) % 3 == 0) continue;
+            memcpy(bkeys[n++], keys[i], 32);
+        }
+        qsort(bkeys, n, 32, cmp32);
+        for (j = 0; j < n; j++) {
+            size_t k;
+            for (k = 0; k < N && memcmp(keys[k], bkeys[j], 32) != 0; k++) {}
+            state = state * 1103515245u + 12345u;
+            if ((state >> 16) % 4 == 0) {
+                vptr[j] = NULL;
+                present[k] = 0;
+            } else {
+                val_of((unsigned)k, r + 1, vals[k]);
+                vptr[j] = vals[k];
+                present[k] = 1;
+            }
+            CHECK(erg_smt_update(&st, seq, bkeys[j], vptr[j], seq, NULL) == ERG_OK);
+        }
+        CHECK(erg_smt_update_batch(&st, bat, (const uint8_t(*)[32])bkeys, vptr, n, bat, NULL) == ERG_OK);
+        CHECK_EQ_MEM(seq, bat, 32);
+    }
+    /* Remove everything in one batch: back to empty. */
+    {
+        size_t n = 0;
+        for (i = 0; i < N; i++) {
+            memcpy(bkeys[n], keys[i], 32);
+            vptr[n++] = NULL;
+        }
+        qsort(bkeys, n, 32, cmp32);
+        CHECK(erg_smt_update_batch(&st, bat, (const uint8_t(*)[32])bkeys, vptr, n, bat, NULL) == ERG_OK);
+        CHECK(memcmp(bat, erg_smt_empty_root, 32) == 0);
+    }
+    (void)present;
+    /* Unsorted keys are refused. */
+    {
+        uint8_t two[2][32];
+        const uint8_t *vv[2] = {vals[0], vals[1]};
+        memcpy(two[0], keys[1], 32);
+        memcpy(two[1], keys[1], 32);
+        CHECK(erg_smt_update_batch(&st, bat, (const uint8_t(*)[32])two, vv, 2, bat, NULL) == ERG_ERR_ARG);
+    }
+}
+
+ERG_TESTS("smt", T(test_batch_equals_sequential),  T(test_empty), T(test_matches_reference_and_order), T(test_update_delete_restore), T(test_proofs),
           T(test_missing_node_reported))
