@@ -58,9 +58,9 @@ typedef int64_t erg_i64;
  * which is one widening multiply (x86-64 mulq, AArch64 umulh); otherwise OpenCL's mul_hi (a
  * GPU's own multiply-high sequence); otherwise four 32-bit partial products. PoCL's library
  * mul_hi(ulong) is itself four 32-bit partial products that LLVM does not fuse back into one
- * multiply; it made the mcoption kernel 2.6x slower than this path (doc/kernels/mcoption.md).
- * GPU targets are excluded by the architecture test: their compilers may define
- * __SIZEOF_INT128__ without mapping 128-bit multiplies well.
+ * multiply; it made the mcoption kernel about 3x slower than this path (doc/kernels/mcoption.md).
+ * GPU targets are excluded by the architecture test (clang defines __SIZEOF_INT128__ for
+ * nvptx64 too), so they keep mul_hi.
  */
 #if defined(__SIZEOF_INT128__) && (!defined(__OPENCL_C_VERSION__) || defined(__x86_64__) || defined(__aarch64__))
 #define ERG_MULHI64_WIDE 1
