@@ -52,13 +52,29 @@ typedef int64_t erg_i64;
 #define ERG_FX_INVLN2_Q62 ((erg_u64)0x5C551D94AE0BF85EUL)
 #define ERG_FX_PI4_Q64 ((erg_u64)0xC90FDAA22168C235UL)
 
+/*
+ * Where 64x64 -> 128-bit products come from: a 128-bit type where the compiler offers one on
+ * a 64-bit CPU (gcc/clang C, and clang compiling OpenCL C for a CPU device such as PoCL's),
+ * which is one widening multiply (x86-64 mulq, AArch64 umulh); otherwise OpenCL's mul_hi (a
+ * GPU's own multiply-high sequence); otherwise four 32-bit partial products. PoCL's library
+ * mul_hi(ulong) is itself four 32-bit partial products that LLVM does not fuse back into one
+ * multiply; it made the mcoption kernel about 3x slower than this path (doc/kernels/mcoption.md).
+ * GPU targets are excluded by the architecture test (clang defines __SIZEOF_INT128__ for
+ * nvptx64 too), so they keep mul_hi.
+ */
+#if defined(__SIZEOF_INT128__) && (!defined(__OPENCL_C_VERSION__) || defined(__x86_64__) || defined(__aarch64__))
+#define ERG_MULHI64_WIDE 1
+#elif defined(__OPENCL_C_VERSION__)
+#define ERG_MULHI64_NATIVE 1
+#endif
+
 /* High 64 bits of the 128-bit product a * b. */
 ERG_FN erg_u64 erg_mulhi64(erg_u64 a, erg_u64 b)
 {
-#if defined(__OPENCL_C_VERSION__)
-    return mul_hi(a, b);
-#elif defined(__SIZEOF_INT128__)
+#if defined(ERG_MULHI64_WIDE)
     return (erg_u64)(((unsigned __int128)a * b) >> 64);
+#elif defined(ERG_MULHI64_NATIVE)
+    return mul_hi(a, b);
 #else
     erg_u64 a0 = a & 0xFFFFFFFFu, a1 = a >> 32, b0 = b & 0xFFFFFFFFu, b1 = b >> 32;
     erg_u64 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
