@@ -84,9 +84,9 @@ done:
     return bad;
 }
 
-size_t erg_test_cl_compare_numbered(erg_cl *cl, size_t dev, const erg_kernel *k, const erg_kparams *p,
-                                    erg_test_seed_fn make_seed, uint32_t first, size_t n, size_t local,
-                                    const char *label)
+/* erg_test_cl_compare without input, for the units seeded make_seed(first), ..., make_seed(first + n - 1). */
+static size_t cl_compare_numbered(erg_cl *cl, size_t dev, const erg_kernel *k, const erg_kparams *p,
+                                  erg_test_seed_fn make_seed, uint32_t first, size_t n, size_t local, const char *label)
 {
     uint8_t(*seeds)[32] = malloc(n * 32);
     size_t i, bad;
@@ -98,6 +98,28 @@ size_t erg_test_cl_compare_numbered(erg_cl *cl, size_t dev, const erg_kernel *k,
     bad = erg_test_cl_compare(cl, dev, k, p, NULL, 0, (const uint8_t(*)[32])seeds, n, local, NULL, label);
     free(seeds);
     return bad;
+}
+
+size_t erg_test_cl_sweep(erg_cl *cl, const erg_kernel *k, erg_test_seed_fn make_seed, uint32_t first,
+                         const uint32_t *shapes, size_t nshapes, size_t nfields, uint32_t shape_first,
+                         size_t per_shape)
+{
+    size_t dev, r, j, failed = 0;
+    for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
+        erg_kparams p;
+        erg_kparams_default(k, &p, 1);
+        failed += cl_compare_numbered(cl, dev, k, &p, make_seed, first, 101, 1, "small") != 0;
+        failed += cl_compare_numbered(cl, dev, k, &p, make_seed, first, 101, 8, "small") != 0;
+        for (r = 0; r < nshapes; r++) {
+            char label[32];
+            erg_kparams_default(k, &p, 1);
+            for (j = 0; j < nfields; j++) p.v[j] = shapes[r * nfields + j];
+            snprintf(label, sizeof label, "shape %zu", r);
+            failed += cl_compare_numbered(cl, dev, k, &p, make_seed, shape_first + 100 * (uint32_t)r, per_shape,
+                                          r & 1 ? 8 : 0, label) != 0;
+        }
+    }
+    return failed;
 }
 
 int erg_test_golden_ok(const erg_kernel *k, const erg_kparams *p, const uint8_t *out, size_t out_len,

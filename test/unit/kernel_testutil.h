@@ -42,11 +42,16 @@ size_t erg_test_cl_compare(erg_cl *cl, size_t dev, const erg_kernel *k, const er
 /* A test's seed for unit number u; each test keeps its own derivation (its golden hashes pin it). */
 typedef void (*erg_test_seed_fn)(uint32_t u, uint8_t seed[32]);
 
-/* erg_test_cl_compare without input, for the units seeded make_seed(first), ...,
- * make_seed(first + n - 1), against the C reference. */
-size_t erg_test_cl_compare_numbered(erg_cl *cl, size_t dev, const erg_kernel *k, const erg_kparams *p,
-                                    erg_test_seed_fn make_seed, uint32_t first, size_t n, size_t local,
-                                    const char *label);
+/*
+ * The OpenCL-vs-C sweep of a kernel without input, on every device: 101 units of the small
+ * params, seeded make_seed(first), make_seed(first + 1), ..., at local sizes 1 and 8; then for
+ * each row r of shapes (nshapes rows of nfields words, which replace the first parameter words
+ * of the small params) per_shape units seeded from shape_first + 100 r, at local size 8 on odd
+ * rows and the runtime's choice on even ones. Returns the number of comparisons that differed.
+ */
+size_t erg_test_cl_sweep(erg_cl *cl, const erg_kernel *k, erg_test_seed_fn make_seed, uint32_t first,
+                         const uint32_t *shapes, size_t nshapes, size_t nfields, uint32_t shape_first,
+                         size_t per_shape);
 
 /* Whether one unit's output hashes (erg_kernel_output_hash) to want_hex, 64 lowercase hex
  * digits; a mismatch is noted with `who` (the backend) and both hashes. */

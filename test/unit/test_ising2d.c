@@ -359,7 +359,7 @@ static void test_golden_ref(void)
     }
 }
 
-/* 101 seeds of the small params at local sizes 1 and 8, then other shapes (odd L/2, cold, extreme beta). */
+/* 101 seeds of the small params at local sizes 1 and 8, then 13 of each other shape (odd L/2, cold, extreme beta). */
 static void test_opencl_matches_ref(void)
 {
     static const uint32_t shapes[][5] = {
@@ -368,22 +368,8 @@ static void test_opencl_matches_ref(void)
         {12, 2, 10, 1, 1},      {8, 0, 10, 10000000, 0}, {34, 1, 6, 250000, 1},
     };
     erg_cl *cl = erg_test_open_cl(NULL);
-    erg_kparams p;
-    size_t dev, i, j;
     if (!cl) return;
-    for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
-        erg_kparams_default(K, &p, 1);
-        CHECK(erg_test_cl_compare_numbered(cl, dev, K, &p, make_seed, 5000, 101, 1, "small") == 0);
-        CHECK(erg_test_cl_compare_numbered(cl, dev, K, &p, make_seed, 5000, 101, 8, "small") == 0);
-        for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-            char label[16];
-            erg_kparams_default(K, &p, 1);
-            for (j = 0; j < 5; j++) p.v[j] = shapes[i][j];
-            snprintf(label, sizeof label, "shape %zu", i);
-            CHECK(erg_test_cl_compare_numbered(cl, dev, K, &p, make_seed, 6000 + 100 * (uint32_t)i, 13,
-                                               i & 1 ? 8 : 0, label) == 0);
-        }
-    }
+    CHECK(erg_test_cl_sweep(cl, K, make_seed, 5000, &shapes[0][0], sizeof shapes / sizeof shapes[0], 5, 6000, 13) == 0);
     erg_cl_destroy(cl);
 }
 

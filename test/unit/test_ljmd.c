@@ -449,7 +449,7 @@ static void test_golden_ref(void)
     }
 }
 
-/* 101 seeds of the small params at local sizes 1 and 8, then other shapes (sizes, phases, extremes). */
+/* 101 seeds of the small params at local sizes 1 and 8, then 5 of each other shape (sizes, phases, extremes). */
 static void test_opencl_matches_ref(void)
 {
     static const uint32_t shapes[][9] = {
@@ -460,22 +460,8 @@ static void test_opencl_matches_ref(void)
         {4, 1000000, 700000, 2000, 1100000, 3, 4, 2, 64},       /* short cutoff */
     };
     erg_cl *cl = erg_test_open_cl(NULL);
-    erg_kparams p;
-    size_t dev, i, j;
     if (!cl) return;
-    for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
-        erg_kparams_default(K, &p, 1);
-        CHECK(erg_test_cl_compare_numbered(cl, dev, K, &p, make_seed, 1000, 101, 1, "small") == 0);
-        CHECK(erg_test_cl_compare_numbered(cl, dev, K, &p, make_seed, 1000, 101, 8, "small") == 0);
-        for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-            char label[16];
-            erg_kparams_default(K, &p, 1);
-            for (j = 0; j < 9; j++) p.v[j] = shapes[i][j];
-            snprintf(label, sizeof label, "shape %zu", i);
-            CHECK(erg_test_cl_compare_numbered(cl, dev, K, &p, make_seed, 2000 + 100 * (uint32_t)i, 5,
-                                               i & 1 ? 8 : 0, label) == 0);
-        }
-    }
+    CHECK(erg_test_cl_sweep(cl, K, make_seed, 1000, &shapes[0][0], sizeof shapes / sizeof shapes[0], 9, 2000, 5) == 0);
     erg_cl_destroy(cl);
 }
 
