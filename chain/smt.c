@@ -20,43 +20,39 @@ static int key_bit(const uint8_t key[32], unsigned depth)
     return (key[depth / 8] >> (7 - depth % 8)) & 1;
 }
 
-void erg_smt_leaf_hash(const uint8_t key[32], const uint8_t value_hash[32], uint8_t out[32])
+/* Tagged hash of a || b; out may alias either half. */
+static void hash_pair(const char *tag, const uint8_t a[32], const uint8_t b[32], uint8_t out[32])
 {
     uint8_t raw[64];
-    memcpy(raw, key, 32);
-    memcpy(raw + 32, value_hash, 32);
-    erg_tagged_hash("Ergon/smt/leaf", raw, 64, out);
+    memcpy(raw, a, 32);
+    memcpy(raw + 32, b, 32);
+    erg_tagged_hash(tag, raw, 64, out);
+}
+
+void erg_smt_leaf_hash(const uint8_t key[32], const uint8_t value_hash[32], uint8_t out[32])
+{
+    hash_pair("Ergon/smt/leaf", key, value_hash, out);
 }
 
 static void inner_hash(const uint8_t l[32], const uint8_t r[32], uint8_t out[32])
 {
-    uint8_t raw[64];
     /* Two empty children never form an inner node; the compact form collapses them. */
-    memcpy(raw, l, 32);
-    memcpy(raw + 32, r, 32);
-    erg_tagged_hash("Ergon/smt/node", raw, 64, out);
+    hash_pair("Ergon/smt/node", l, r, out);
 }
 
-static erg_code put_leaf(const erg_smt_store *st, const uint8_t key[32], const uint8_t vh[32], uint8_t out[32],
-                         erg_err *err)
+/* Store a node record, kind then its two halves (key and value hash, or left and right child),
+ * under its hash, written to out. The halves are copied first: callers may pass out aliasing one. */
+static erg_code put_node(const erg_smt_store *st, uint8_t kind, const uint8_t a[32], const uint8_t b[32],
+                         uint8_t out[32], erg_err *err)
 {
     uint8_t rec[ERG_SMT_NODE_SIZE];
-    rec[0] = NODE_LEAF;
-    memcpy(rec + 1, key, 32);
-    memcpy(rec + 33, vh, 32);
-    erg_smt_leaf_hash(rec + 1, rec + 33, out);
-    return st->put(st->ctx, out, rec, err);
-}
-
-static erg_code put_inner(const erg_smt_store *st, const uint8_t l[32], const uint8_t r[32], uint8_t out[32],
-                          erg_err *err)
-{
-    /* Copy the children before writing out: callers may pass out aliasing l or r. */
-    uint8_t rec[ERG_SMT_NODE_SIZE];
-    rec[0] = NODE_INNER;
-    memcpy(rec + 1, l, 32);
-    memcpy(rec + 33, r, 32);
-    inner_hash(rec + 1, rec + 33, out);
+    rec[0] = kind;
+    memcpy(rec + 1, a, 32);
+    memcpy(rec + 33, b, 32);
+    if (kind == NODE_LEAF)
+        erg_smt_leaf_hash(rec + 1, rec + 33, out);
+    else
+        inner_hash(rec + 1, rec + 33, out);
     return st->put(st->ctx, out, rec, err);
 }
 
@@ -80,9 +76,10 @@ static erg_code join(const erg_smt_store *st, unsigned depth, const uint8_t ha[3
     if (depth >= 256) return erg_err_set(err, ERG_ERR_INTERNAL, "smt: two leaves share a key");
     ba = key_bit(ka, depth);
     bb = key_bit(kb, depth);
-    if (ba != bb) return ba ? put_inner(st, hb, ha, out, err) : put_inner(st, ha, hb, out, err);
+    if (ba != bb) return ba ? put_node(st, NODE_INNER, hb, ha, out, err) : put_node(st, NODE_INNER, ha, hb, out, err);
     if ((rc = join(st, depth + 1, ha, ka, hb, kb, child, err))) return rc;
-    return ba ? put_inner(st, erg_smt_empty_root, child, out, err) : put_inner(st, child, erg_smt_empty_root, out, err);
+    if (ba) return put_node(st, NODE_INNER, erg_smt_empty_root, child, out, err);
+    return put_node(st, NODE_INNER, child, erg_smt_empty_root, out, err);
 }
 
 static erg_code update(const erg_smt_store *st, const uint8_t node[32], unsigned depth, const uint8_t key[32],
@@ -95,7 +92,7 @@ static erg_code update(const erg_smt_store *st, const uint8_t node[32], unsigned
             memset(out, 0, 32);
             return ERG_OK;
         }
-        return put_leaf(st, key, vh, out, err);
+        return put_node(st, NODE_LEAF, key, vh, out, err);
     }
     if ((rc = load(st, node, rec, err))) return rc;
     if (rec[0] == NODE_LEAF) {
@@ -104,13 +101,13 @@ static erg_code update(const erg_smt_store *st, const uint8_t node[32], unsigned
                 memset(out, 0, 32);
                 return ERG_OK;
             }
-            return put_leaf(st, key, vh, out, err);
+            return put_node(st, NODE_LEAF, key, vh, out, err);
         }
         if (!vh) {
             memcpy(out, node, 32); /* removing an absent key changes nothing */
             return ERG_OK;
         }
-        if ((rc = put_leaf(st, key, vh, newleaf, err))) return rc;
+        if ((rc = put_node(st, NODE_LEAF, key, vh, newleaf, err))) return rc;
         return join(st, depth, node, rec + 1, newleaf, key, out, err);
     }
     memcpy(l, rec + 1, 32);
@@ -135,7 +132,7 @@ static erg_code update(const erg_smt_store *st, const uint8_t node[32], unsigned
             return ERG_OK;
         }
     }
-    return put_inner(st, l, r, out, err);
+    return put_node(st, NODE_INNER, l, r, out, err);
 }
 
 erg_code erg_smt_update(const erg_smt_store *st, const uint8_t root[32], const uint8_t key[32],

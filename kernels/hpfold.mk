@@ -4,4 +4,4 @@ KERNEL_CL_FILES += kernels/hpfold_shared.h kernels/hpfold.cl
 
 check_PROGRAMS += test/unit/test_hpfold
 test_unit_test_hpfold_SOURCES = test/unit/test_hpfold.c
-test_unit_test_hpfold_LDADD = libergon_testharness.a $(ERG_KERNELS_LIBS)
+test_unit_test_hpfold_LDADD = $(UNIT_LDADD_KERNELS)

@@ -5,4 +5,4 @@ KERNEL_CL_FILES += kernels/ising2d_shared.h kernels/ising2d.cl
 check_PROGRAMS += test/unit/test_ising2d
 test_unit_test_ising2d_SOURCES = test/unit/test_ising2d.c
 test_unit_test_ising2d_CFLAGS = $(AM_CFLAGS) -ffp-contract=off
-test_unit_test_ising2d_LDADD = libergon_testharness.a $(ERG_KERNELS_LIBS)
+test_unit_test_ising2d_LDADD = $(UNIT_LDADD_KERNELS)

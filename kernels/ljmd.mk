@@ -5,4 +5,4 @@ KERNEL_CL_FILES += kernels/ljmd_shared.h kernels/ljmd.cl
 check_PROGRAMS += test/unit/test_ljmd
 test_unit_test_ljmd_SOURCES = test/unit/test_ljmd.c
 test_unit_test_ljmd_CFLAGS = $(AM_CFLAGS) -ffp-contract=off
-test_unit_test_ljmd_LDADD = libergon_testharness.a $(ERG_KERNELS_LIBS)
+test_unit_test_ljmd_LDADD = $(UNIT_LDADD_KERNELS)

@@ -3,4 +3,4 @@ libergon_kernels_a_SOURCES += kernels/mcoption.c kernels/mcoption.h kernels/mcop
 KERNEL_CL_FILES += kernels/mcoption_shared.h kernels/mcoption.cl
 check_PROGRAMS += test/unit/test_mcoption
 test_unit_test_mcoption_SOURCES = test/unit/test_mcoption.c
-test_unit_test_mcoption_LDADD = libergon_testharness.a $(ERG_KERNELS_LIBS)
+test_unit_test_mcoption_LDADD = $(UNIT_LDADD_KERNELS)

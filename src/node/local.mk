@@ -21,13 +21,14 @@ check_PROGRAMS += test/unit/test_http test/unit/test_rpc
 test_unit_test_http_SOURCES = test/unit/test_http.c test/unit/http_testutil.c test/unit/http_testutil.h
 test_unit_test_http_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(JANSSON_CFLAGS)
 test_unit_test_http_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
-test_unit_test_rpc_SOURCES = test/unit/test_rpc.c test/unit/http_testutil.c test/unit/http_testutil.h
+test_unit_test_rpc_SOURCES = test/unit/test_rpc.c test/unit/http_testutil.c test/unit/http_testutil.h \
+  test/unit/rpc_testutil.c test/unit/rpc_testutil.h
 test_unit_test_rpc_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(JANSSON_CFLAGS)
 test_unit_test_rpc_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
 
 # ergon-cli against a test-only server (a plain program: it is not a test by itself).
 noinst_PROGRAMS += test/unit/rpc_testserver
-test_unit_rpc_testserver_SOURCES = test/unit/rpc_testserver.c
+test_unit_rpc_testserver_SOURCES = test/unit/rpc_testserver.c test/unit/rpc_testutil.c test/unit/rpc_testutil.h
 test_unit_rpc_testserver_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(JANSSON_CFLAGS)
 test_unit_rpc_testserver_LDADD = $(ERG_NODE_LIBS)
 TESTS += test/functional/interface_cli.py

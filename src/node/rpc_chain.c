@@ -22,14 +22,17 @@ static json_t *hex32(const uint8_t b[32])
     return json_string(h);
 }
 
-static json_t *hexbuf(const erg_buf *b)
+/* The bytes of b as a hex string; b is freed (every caller serializes into a buffer only for this). */
+static json_t *hexbuf_take(erg_buf *b)
 {
     char *h = malloc(2 * b->len + 1);
-    json_t *j;
-    if (!h) return NULL;
-    if (erg_hex_encode(b->data, b->len, h, 2 * b->len + 1, NULL)) h[0] = 0;
-    j = json_string(h);
-    free(h);
+    json_t *j = NULL;
+    if (h) {
+        if (erg_hex_encode(b->data, b->len, h, 2 * b->len + 1, NULL)) h[0] = 0;
+        j = json_string(h);
+        free(h);
+    }
+    erg_buf_free(b);
     return j;
 }
 
@@ -83,15 +86,23 @@ static json_t *target_json(uint32_t bits)
     return json_string(h);
 }
 
+/* "bits" (compact, 8 hex digits) and "target" (256-bit hex) of a difficulty. */
+static void set_bits_target(json_t *o, uint32_t bits)
+{
+    char b[9];
+    snprintf(b, sizeof b, "%08x", (unsigned)bits);
+    json_object_set_new(o, "bits", json_string(b));
+    json_object_set_new(o, "target", target_json(bits));
+}
+
 static json_t *header_json(const erg_node *n, const erg_block_info *info)
 {
     const erg_header *h = &info->header;
     json_t *o = json_object();
     uint32_t tip = erg_chainstate_height(n->cs);
-    char bits[9], work[65];
+    char work[65];
     uint8_t seed[32], ticket[32];
     erg_block_info next;
-    snprintf(bits, sizeof bits, "%08x", (unsigned)h->bits);
     erg_u256_hex(&info->chainwork, work);
     erg_pouw_header_seed(h, seed);
     erg_pouw_ticket(seed, h->output_hash, ticket);
@@ -101,8 +112,7 @@ static json_t *header_json(const erg_node *n, const erg_block_info *info)
     json_object_set_new(o, "version", json_integer(h->version));
     json_object_set_new(o, "time", json_integer((json_int_t)h->time));
     json_object_set_new(o, "mediantime", json_integer((json_int_t)info->mtp));
-    json_object_set_new(o, "bits", json_string(bits));
-    json_object_set_new(o, "target", target_json(h->bits));
+    set_bits_target(o, h->bits);
     json_object_set_new(o, "chainwork", json_string(work));
     json_object_set_new(o, "txroot", hex32(h->tx_root));
     json_object_set_new(o, "stateroot", hex32(h->state_root));
@@ -138,8 +148,7 @@ static json_t *tx_json(const erg_node *n, const erg_tx *tx)
     json_object_set_new(o, "fee", amount_json(tx->fee));
     json_object_set_new(o, "nonce", json_integer((json_int_t)tx->nonce));
     json_object_set_new(o, "size", json_integer((json_int_t)b.len));
-    json_object_set_new(o, "hex", hexbuf(&b));
-    erg_buf_free(&b);
+    json_object_set_new(o, "hex", hexbuf_take(&b));
     return o;
 }
 
@@ -164,19 +173,15 @@ static json_t *rpc_getblockchaininfo(const erg_rpc_call *c, erg_rpc_error *e)
     erg_node *n = node_of(c);
     erg_block_info tip;
     json_t *o = json_object();
-    char work[65], bits[9];
-    uint32_t next = 0;
+    char work[65];
     (void)e;
     erg_chainstate_tip(n->cs, &tip);
     erg_u256_hex(&tip.chainwork, work);
-    next = erg_pouw_next_bits(n->cp, tip.header.height, tip.header.time);
-    snprintf(bits, sizeof bits, "%08x", (unsigned)next);
     json_object_set_new(o, "chain", json_string(n->cp->name));
     json_object_set_new(o, "blocks", json_integer(tip.header.height));
     json_object_set_new(o, "headers", json_integer(tip.header.height));
     json_object_set_new(o, "bestblockhash", hex32(tip.id));
-    json_object_set_new(o, "bits", json_string(bits));
-    json_object_set_new(o, "target", target_json(next));
+    set_bits_target(o, erg_pouw_next_bits(n->cp, tip.header.height, tip.header.time));
     json_object_set_new(o, "time", json_integer((json_int_t)tip.header.time));
     json_object_set_new(o, "mediantime", json_integer((json_int_t)tip.mtp));
     json_object_set_new(o, "chainwork", json_string(work));
@@ -205,12 +210,9 @@ static json_t *rpc_getblockheader(const erg_rpc_call *c, erg_rpc_error *e)
         return erg_rpc_fail(e, ERG_RPC_INVALID_ADDRESS_OR_KEY, "Block not found");
     if (json_is_false(verbose)) {
         erg_buf b;
-        json_t *r;
         erg_buf_init(&b);
         erg_header_serialize(&info.header, &b);
-        r = hexbuf(&b);
-        erg_buf_free(&b);
-        return r;
+        return hexbuf_take(&b);
     }
     return header_json(n, &info);
 }
@@ -236,13 +238,10 @@ static json_t *rpc_getblock(const erg_rpc_call *c, erg_rpc_error *e)
         return erg_rpc_fail(e, ERG_RPC_MISC_ERROR, "Block not available (%s)", err.reason);
     if (verbosity == 0) {
         erg_buf raw;
-        json_t *r;
         erg_buf_init(&raw);
         erg_block_serialize(&b, &raw);
-        r = hexbuf(&raw);
-        erg_buf_free(&raw);
         erg_block_free(&b);
-        return r;
+        return hexbuf_take(&raw);
     }
     o = header_json(n, &info);
     json_object_set_new(o, "size", json_integer((json_int_t)info.size));
@@ -355,12 +354,9 @@ static json_t *rpc_getrawtransaction(const erg_rpc_call *c, erg_rpc_error *e)
     }
     if (!verbose) {
         erg_buf b;
-        json_t *r;
         erg_buf_init(&b);
         erg_tx_serialize(&tx, &b);
-        r = hexbuf(&b);
-        erg_buf_free(&b);
-        return r;
+        return hexbuf_take(&b);
     }
     o = tx_json(n, &tx);
     if (!in_pool) {
@@ -429,17 +425,14 @@ static json_t *rpc_getmininginfo(const erg_rpc_call *c, erg_rpc_error *e)
     json_t *o = json_object();
     uint32_t next;
     erg_u256 work;
-    char bits[9];
     (void)e;
     erg_chainstate_tip(n->cs, &tip);
     erg_mempool_info_get(n->mp, &mi);
     next = erg_pouw_next_bits(n->cp, tip.header.height, tip.header.time);
-    snprintf(bits, sizeof bits, "%08x", (unsigned)next);
     memset(&st, 0, sizeof st);
     if (n->miner) erg_miner_get_stats(n->miner, &st);
     json_object_set_new(o, "blocks", json_integer(tip.header.height));
-    json_object_set_new(o, "bits", json_string(bits));
-    json_object_set_new(o, "target", target_json(next));
+    set_bits_target(o, next);
     if (erg_pouw_work(next, &work, NULL) == ERG_OK)
         json_object_set_new(o, "expected_cu_per_block", json_real(erg_u256_to_double(&work)));
     json_object_set_new(o, "pooledtx", json_integer((json_int_t)mi.count));
@@ -512,32 +505,30 @@ static json_t *rpc_submitblock(const erg_rpc_call *c, erg_rpc_error *e)
     return json_null();
 }
 
-static json_t *rpc_invalidateblock(const erg_rpc_call *c, erg_rpc_error *e)
+/* invalidateblock and reconsiderblock: apply `mark` to the block named by the first argument. */
+static json_t *mark_block(const erg_rpc_call *c, erg_rpc_error *e,
+                          erg_code (*mark)(erg_chainstate *cs, const uint8_t id[32], erg_err *err))
 {
     erg_node *n = node_of(c);
     uint8_t id[32];
     erg_err err;
     erg_code rc;
     if (!param_hash(c, 0, id, e, "blockhash")) return NULL;
-    rc = erg_chainstate_invalidate(n->cs, id, &err);
+    rc = mark(n->cs, id, &err);
     erg_mempool_sync(n->mp);
     if (rc == ERG_ERR_NOTFOUND) return erg_rpc_fail(e, ERG_RPC_INVALID_ADDRESS_OR_KEY, "Block not found");
     if (rc) return erg_rpc_fail(e, ERG_RPC_DATABASE_ERROR, "%s", err.reason);
     return json_null();
 }
 
+static json_t *rpc_invalidateblock(const erg_rpc_call *c, erg_rpc_error *e)
+{
+    return mark_block(c, e, erg_chainstate_invalidate);
+}
+
 static json_t *rpc_reconsiderblock(const erg_rpc_call *c, erg_rpc_error *e)
 {
-    erg_node *n = node_of(c);
-    uint8_t id[32];
-    erg_err err;
-    erg_code rc;
-    if (!param_hash(c, 0, id, e, "blockhash")) return NULL;
-    rc = erg_chainstate_reconsider(n->cs, id, &err);
-    erg_mempool_sync(n->mp);
-    if (rc == ERG_ERR_NOTFOUND) return erg_rpc_fail(e, ERG_RPC_INVALID_ADDRESS_OR_KEY, "Block not found");
-    if (rc) return erg_rpc_fail(e, ERG_RPC_DATABASE_ERROR, "%s", err.reason);
-    return json_null();
+    return mark_block(c, e, erg_chainstate_reconsider);
 }
 
 static json_t *rpc_getblocktemplate(const erg_rpc_call *c, erg_rpc_error *e)
@@ -574,8 +565,7 @@ static json_t *rpc_getblocktemplate(const erg_rpc_call *c, erg_rpc_error *e)
     json_object_set_new(o, "jobid", hex32(b.header.job_id));
     json_object_set_new(o, "kernel", json_string(job.kernel->name));
     json_object_set_new(o, "cu", json_integer((json_int_t)b.header.cu));
-    json_object_set_new(o, "block", hexbuf(&raw));
-    erg_buf_free(&raw);
+    json_object_set_new(o, "block", hexbuf_take(&raw));
     erg_block_free(&b);
     return o;
 }

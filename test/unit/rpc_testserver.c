@@ -10,6 +10,7 @@
 
 #include "src/node/rpc.h"
 #include "src/util/log.h"
+#include "test/unit/rpc_testutil.h"
 
 static atomic_int g_stop;
 
@@ -26,29 +27,16 @@ static json_t *m_echo(const erg_rpc_call *c, erg_rpc_error *e)
     return json_incref(json_array_get(c->params, 0));
 }
 
-static json_t *m_echoargs(const erg_rpc_call *c, erg_rpc_error *e)
-{
-    (void)e;
-    return json_copy(c->params);
-}
-
-static json_t *m_fail(const erg_rpc_call *c, erg_rpc_error *e)
-{
-    int64_t code;
-    if (erg_rpc_arg_int(c, 0, -40000, -1, -1, &code, e) != ERG_OK) return NULL;
-    return erg_rpc_fail(e, (int)code, "%s", erg_rpc_arg_str(c, 1, "failed on purpose"));
-}
-
 static const erg_rpc_arg echo_args[] = {{"value", ERG_RPC_ANY, 1, NULL, "returned as is"}};
 static const erg_rpc_arg echoargs_args[] = {{"a", ERG_RPC_ANY, 1, NULL, "first"},
                                             {"b", ERG_RPC_ANY, 1, NULL, "second"},
                                             {"c", ERG_RPC_ANY, 1, NULL, "third"}};
-static const erg_rpc_arg fail_args[] = {{"code", ERG_RPC_INT, 1, "-1", "error code"},
-                                        {"message", ERG_RPC_STR, 1, NULL, "error message"}};
 static const erg_rpc_method methods[] = {
     {"test", "echo", m_echo, NULL, echo_args, 1, "Return the argument.", NULL, 0},
-    {"test", "echoargs", m_echoargs, NULL, echoargs_args, 3, "Return all arguments as an array.", NULL, 0},
-    {"test", "fail", m_fail, NULL, fail_args, 2, "Fail with the given code and message.", NULL, 0},
+    {"test", "echoargs", erg_test_rpc_echo_params, NULL, echoargs_args, 3, "Return all arguments as an array.",
+     NULL, 0},
+    {"test", "fail", erg_test_rpc_fail, NULL, erg_test_rpc_fail_args, 2, "Fail with the given code and message.",
+     NULL, 0},
 };
 
 int main(int argc, char **argv)
@@ -86,13 +74,8 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     erg_log_set_level(ERG_LOG_WARN);
-    if (erg_rpc_create(&rc, &rpc, &err) != ERG_OK ||
-        erg_rpc_register_all(rpc, methods, sizeof methods / sizeof methods[0], &err) != ERG_OK ||
-        erg_http_server_create(&hc, &http, &err) != ERG_OK || erg_rpc_attach(rpc, http, &err) != ERG_OK ||
-        erg_http_server_start(http, &err) != ERG_OK) {
+    if (erg_test_rpc_serve(&rc, &hc, methods, sizeof methods / sizeof methods[0], &rpc, &http, &err) != ERG_OK) {
         fprintf(stderr, "rpc_testserver: %s\n", err.reason);
-        erg_http_server_destroy(http);
-        erg_rpc_destroy(rpc);
         return 1;
     }
     if (warmup) erg_rpc_set_warmup(rpc, warmup);

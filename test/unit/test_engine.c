@@ -6,14 +6,9 @@
 
 #include "test/unit/harness.h"
 #include "test/unit/kernel_fixture.h"
+#include "test/unit/kernel_testutil.h"
 
 enum { N = 29 };
-
-static int allow_no_opencl(void)
-{
-    const char *v = getenv("ERG_ALLOW_NO_OPENCL");
-    return v && strcmp(v, "1") == 0;
-}
 
 static void make_seeds(uint8_t (*seeds)[32], size_t n)
 {
@@ -22,12 +17,33 @@ static void make_seeds(uint8_t (*seeds)[32], size_t n)
         for (j = 0; j < 32; j++) seeds[i][j] = (uint8_t)(i * 29u + j * 101u + 3u);
 }
 
-/* The unit-by-unit C reference: what every backend must reproduce. */
-static void expected(const erg_kparams *p, const uint8_t (*seeds)[32], size_t n, uint8_t *out)
+/* N fixture units and their unit-by-unit C reference: what every backend must reproduce. */
+typedef struct units {
+    erg_kparams p;
+    uint8_t seeds[N][32];
+    uint8_t want[N * 64]; /* N * output_size bytes (at most 64 per unit) */
+} units;
+
+static void units_init(units *u, int small)
 {
-    const erg_kernel *k = &erg_test_fixture_kernel;
-    size_t i, osz = k->output_size(p);
-    for (i = 0; i < n; i++) CHECK(erg_kernel_run_ref(k, p, NULL, 0, seeds[i], out + i * osz, osz, NULL) == ERG_OK);
+    erg_kparams_default(&erg_test_fixture_kernel, &u->p, small);
+    make_seeds(u->seeds, N);
+    CHECK(erg_test_ref_units(&erg_test_fixture_kernel, &u->p, NULL, 0, (const uint8_t(*)[32])u->seeds, N,
+                             u->want) == 0);
+}
+
+/* Whether the engine computes the first n of the units exactly as the reference does. */
+static int engine_matches(erg_engine *eng, const units *u, size_t n)
+{
+    uint8_t got[N * 64];
+    erg_err err;
+    memset(got, 0, sizeof got);
+    if (erg_engine_run(eng, &erg_test_fixture_kernel, &u->p, NULL, 0, (const uint8_t(*)[32])u->seeds, n, got, &err) !=
+        ERG_OK) {
+        printf("  engine run: %s\n", err.reason);
+        return 0;
+    }
+    return memcmp(got, u->want, n * erg_test_fixture_kernel.output_size(&u->p)) == 0;
 }
 
 static void test_backend_parse(void)
@@ -45,12 +61,9 @@ static void test_backend_parse(void)
 static void test_ref_threads_identical(void)
 {
     static const unsigned threads[] = {1, 2, 3, 64};
-    uint8_t seeds[N][32], want[N * 64], got[N * 64];
-    erg_kparams p;
+    units u;
     size_t i;
-    erg_kparams_default(&erg_test_fixture_kernel, &p, 0);
-    make_seeds(seeds, N);
-    expected(&p, (const uint8_t(*)[32])seeds, N, want);
+    units_init(&u, 0);
     for (i = 0; i < sizeof threads / sizeof threads[0]; i++) {
         erg_engine_opts o;
         erg_engine *eng = NULL;
@@ -60,10 +73,7 @@ static void test_ref_threads_identical(void)
         CHECK(erg_engine_create(&eng, &o, NULL) == ERG_OK);
         CHECK(erg_engine_backend(eng) == ERG_BACKEND_REF);
         CHECK(erg_engine_cl(eng) == NULL);
-        memset(got, 0, sizeof got);
-        CHECK(erg_engine_run(eng, &erg_test_fixture_kernel, &p, NULL, 0, (const uint8_t(*)[32])seeds, N, got, NULL) ==
-              ERG_OK);
-        CHECK_EQ_MEM(got, want, sizeof want);
+        CHECK(engine_matches(eng, &u, N));
         erg_engine_destroy(eng);
     }
 }
@@ -71,12 +81,9 @@ static void test_ref_threads_identical(void)
 static void test_ref_vs_opencl(void)
 {
     static const erg_backend backends[] = {ERG_BACKEND_OPENCL, ERG_BACKEND_AUTO};
-    uint8_t seeds[N][32], want[N * 64], got[N * 64];
-    erg_kparams p;
+    units u;
     size_t i;
-    erg_kparams_default(&erg_test_fixture_kernel, &p, 0);
-    make_seeds(seeds, N);
-    expected(&p, (const uint8_t(*)[32])seeds, N, want);
+    units_init(&u, 0);
     for (i = 0; i < 2; i++) {
         erg_engine_opts o;
         erg_engine *eng = NULL;
@@ -87,39 +94,30 @@ static void test_ref_vs_opencl(void)
         o.max_batch = 4; /* several launches per device */
         if (erg_engine_create(&eng, &o, &err) != ERG_OK) {
             printf("  no OpenCL engine: %s\n", err.reason);
-            CHECK(allow_no_opencl());
+            CHECK(erg_test_allow_no_opencl());
             continue;
         }
         if (erg_engine_backend(eng) != ERG_BACKEND_OPENCL) {
-            CHECK(allow_no_opencl());
+            CHECK(erg_test_allow_no_opencl());
             erg_engine_destroy(eng);
             continue;
         }
         printf("  %s: %zu device(s)\n", erg_backend_name(backends[i]), erg_cl_device_count(erg_engine_cl(eng)));
-        memset(got, 0, sizeof got);
-        CHECK(erg_engine_run(eng, &erg_test_fixture_kernel, &p, NULL, 0, (const uint8_t(*)[32])seeds, N, got, &err) ==
-              ERG_OK);
-        CHECK_EQ_MEM(got, want, sizeof want);
+        CHECK(engine_matches(eng, &u, N));
         /* Fewer units than devices, and a single unit. */
-        memset(got, 0, sizeof got);
-        CHECK(erg_engine_run(eng, &erg_test_fixture_kernel, &p, NULL, 0, (const uint8_t(*)[32])seeds, 1, got, &err) ==
-              ERG_OK);
-        CHECK_EQ_MEM(got, want, 64);
-        CHECK(erg_engine_run(eng, &erg_test_fixture_kernel, &p, NULL, 0, NULL, 0, NULL, &err) == ERG_OK);
+        CHECK(engine_matches(eng, &u, 1));
+        CHECK(erg_engine_run(eng, &erg_test_fixture_kernel, &u.p, NULL, 0, NULL, 0, NULL, &err) == ERG_OK);
         erg_engine_destroy(eng);
     }
 }
 
 static void test_fallback_when_nothing_selected(void)
 {
-    uint8_t seeds[N][32], want[N * 64], got[N * 64];
-    erg_kparams p;
+    units u;
     erg_engine_opts o;
     erg_engine *eng = NULL;
     erg_err err;
-    erg_kparams_default(&erg_test_fixture_kernel, &p, 0);
-    make_seeds(seeds, N);
-    expected(&p, (const uint8_t(*)[32])seeds, N, want);
+    units_init(&u, 0);
 
     /* Through the environment variable, as an operator would. */
     setenv(ERG_OPENCL_DEVICES_ENV, "none", 1);
@@ -127,10 +125,7 @@ static void test_fallback_when_nothing_selected(void)
     o.backend = ERG_BACKEND_AUTO;
     CHECK(erg_engine_create(&eng, &o, &err) == ERG_OK);
     CHECK(erg_engine_backend(eng) == ERG_BACKEND_REF);
-    memset(got, 0, sizeof got);
-    CHECK(erg_engine_run(eng, &erg_test_fixture_kernel, &p, NULL, 0, (const uint8_t(*)[32])seeds, N, got, &err) ==
-          ERG_OK);
-    CHECK_EQ_MEM(got, want, sizeof want);
+    CHECK(engine_matches(eng, &u, N));
     erg_engine_destroy(eng);
     eng = NULL;
 
@@ -181,27 +176,21 @@ static void test_errors_propagate(void)
 /* PoCL can expose one CPU as several devices; with two, the batch is split across both. */
 static void test_split_over_devices(void)
 {
-    uint8_t seeds[N][32], want[N * 64], got[N * 64];
-    erg_kparams p;
+    units u;
     erg_engine_opts o;
     erg_engine *eng = NULL;
     erg_err err;
-    erg_kparams_default(&erg_test_fixture_kernel, &p, 1);
-    make_seeds(seeds, N);
-    expected(&p, (const uint8_t(*)[32])seeds, N, want);
+    units_init(&u, 1);
     memset(&o, 0, sizeof o);
     o.backend = ERG_BACKEND_OPENCL;
     o.devices = "";
     if (erg_engine_create(&eng, &o, &err) != ERG_OK) {
-        CHECK(allow_no_opencl());
+        CHECK(erg_test_allow_no_opencl());
         return;
     }
     printf("  %zu device(s)\n", erg_cl_device_count(erg_engine_cl(eng)));
     CHECK(erg_cl_device_count(erg_engine_cl(eng)) >= 2 || getenv("ERG_TEST_KEEP_POCL_DEVICES"));
-    memset(got, 0, sizeof got);
-    CHECK(erg_engine_run(eng, &erg_test_fixture_kernel, &p, NULL, 0, (const uint8_t(*)[32])seeds, N, got, &err) ==
-          ERG_OK);
-    CHECK_EQ_MEM(got, want, N * 16);
+    CHECK(engine_matches(eng, &u, N));
     erg_engine_destroy(eng);
 }
 

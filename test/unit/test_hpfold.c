@@ -8,8 +8,8 @@
 #include "kernels/opencl.h"
 #include "kernels/philox.h"
 #include "kernels/hpfold_shared.h"
-#include "src/util/hex.h"
 #include "test/unit/harness.h"
+#include "test/unit/kernel_testutil.h"
 
 static const erg_kernel *const K = &erg_kernel_hpfold;
 
@@ -171,14 +171,10 @@ static void test_derived_thresholds(void)
         erg_kparams p;
         uint32_t derived[ERG_KDERIVED_MAX], s, thr[ERG_HP_DMAX], d;
         erg_err err;
-        char v[16];
         erg_kparams_default(K, &p, 0);
-        snprintf(v, sizeof v, "%u", cases[c][0]);
-        CHECK(set_param(&p, "t_hot", v));
-        snprintf(v, sizeof v, "%u", cases[c][1]);
-        CHECK(set_param(&p, "t_cold", v));
-        snprintf(v, sizeof v, "%u", cases[c][2]);
-        CHECK(set_param(&p, "stages", v));
+        erg_test_set_u32(K, &p, "t_hot", cases[c][0]);
+        erg_test_set_u32(K, &p, "t_cold", cases[c][1]);
+        erg_test_set_u32(K, &p, "stages", cases[c][2]);
         memset(derived, 0, sizeof derived);
         CHECK(K->derive(&p, (const uint8_t *)SEQ20, 20, derived, &err) == ERG_OK);
         for (s = 0; s < cases[c][2]; s++) {
@@ -452,56 +448,12 @@ static void test_golden_hashes(void)
     size_t g;
     for (g = 0; g < sizeof GOLDEN / sizeof GOLDEN[0]; g++) {
         erg_kparams p;
-        uint8_t out[ERG_HPFOLD_OUT_SIZE], hash[32];
-        char hex[65];
-        erg_err err;
+        uint8_t out[ERG_HPFOLD_OUT_SIZE];
         erg_kparams_default(K, &p, GOLDEN[g].small);
         CHECK(run_one(&p, GOLDEN[g].seq, GOLDEN[g].u, out) == ERG_OK);
         CHECK(output_consistent(&p, GOLDEN[g].seq, out));
-        CHECK(erg_kernel_output_hash(K, &p, out, sizeof out, hash, &err) == ERG_OK);
-        CHECK(erg_hex_encode(hash, 32, hex, sizeof hex, &err) == ERG_OK);
-        if (strcmp(hex, GOLDEN[g].hash) != 0) printf("    golden %zu: got %s\n", g, hex);
-        CHECK(strcmp(hex, GOLDEN[g].hash) == 0);
+        CHECK(erg_test_golden_ok(K, &p, out, sizeof out, GOLDEN[g].hash, "ref"));
     }
-}
-
-/* A device is required unless ERG_ALLOW_NO_OPENCL=1: a missing device is a failure, not a skip. */
-static erg_cl *open_cl(void)
-{
-    erg_cl *cl = NULL;
-    erg_err err;
-    const char *allow = getenv("ERG_ALLOW_NO_OPENCL");
-    if (erg_cl_create(&cl, &err) == ERG_OK) return cl;
-    if (allow && strcmp(allow, "1") == 0) {
-        printf("    skipped PoCL/OpenCL (ERG_ALLOW_NO_OPENCL=1): %s\n", err.reason);
-        return NULL;
-    }
-    printf("    no OpenCL device: %s\n", err.reason);
-    CHECK(!"an OpenCL device is required (set ERG_ALLOW_NO_OPENCL=1 to skip)");
-    return NULL;
-}
-
-/* Run n units on device dev and compare every output byte with the C reference in ref. */
-static void cl_compare(erg_cl *cl, size_t dev, const erg_kparams *p, const char *seq, const uint8_t (*seeds)[32],
-                       size_t n, size_t local, const uint8_t *ref)
-{
-    uint8_t *out = malloc(n * ERG_HPFOLD_OUT_SIZE);
-    erg_err err;
-    size_t u, differ = 0;
-    CHECK(out != NULL);
-    if (!out) return;
-    memset(out, 0, n * ERG_HPFOLD_OUT_SIZE);
-    if (erg_cl_run_units(cl, dev, K, p, (const uint8_t *)seq, strlen(seq), seeds, n, local, out, &err) != ERG_OK) {
-        printf("    run_units: %s\n", err.reason);
-        CHECK(!"erg_cl_run_units failed");
-    } else {
-        for (u = 0; u < n; u++) differ += memcmp(out + u * ERG_HPFOLD_OUT_SIZE, ref + u * ERG_HPFOLD_OUT_SIZE,
-                                                 ERG_HPFOLD_OUT_SIZE) != 0;
-        if (differ) printf("    %s, n=%zu, local %zu: %zu of %zu units differ\n", erg_cl_device_name(cl, dev),
-                           strlen(seq), local, differ, n);
-        CHECK(differ == 0);
-    }
-    free(out);
 }
 
 /*
@@ -515,8 +467,9 @@ static void test_opencl_bit_exact(void)
     static uint8_t seeds[NU][32], ref[NU * ERG_HPFOLD_OUT_SIZE], ref_long[NL * ERG_HPFOLD_OUT_SIZE];
     char seq255[256];
     erg_kparams p;
-    erg_cl *cl = open_cl();
-    size_t dev, u, g;
+    const uint8_t(*cseeds)[32] = (const uint8_t(*)[32])seeds;
+    erg_cl *cl = erg_test_open_cl(NULL);
+    size_t dev, u, g, l;
     uint32_t x = 12345;
     if (!cl) return;
     for (u = 0; u < 255; u++) { /* a fixed pseudo-random sequence */
@@ -525,33 +478,25 @@ static void test_opencl_bit_exact(void)
     }
     seq255[255] = '\0';
     params_small(&p);
-    for (u = 0; u < NU; u++) {
-        make_seed((uint32_t)u + 500u, seeds[u]);
-        CHECK(erg_kernel_run_ref(K, &p, (const uint8_t *)SEQ24, 24, seeds[u], ref + u * ERG_HPFOLD_OUT_SIZE,
-                                 ERG_HPFOLD_OUT_SIZE, NULL) == ERG_OK);
-        if (u < NL)
-            CHECK(erg_kernel_run_ref(K, &p, (const uint8_t *)seq255, 255, seeds[u],
-                                     ref_long + u * ERG_HPFOLD_OUT_SIZE, ERG_HPFOLD_OUT_SIZE, NULL) == ERG_OK);
-    }
+    for (u = 0; u < NU; u++) make_seed((uint32_t)u + 500u, seeds[u]);
+    CHECK(erg_test_ref_units(K, &p, (const uint8_t *)SEQ24, 24, cseeds, NU, ref) == 0);
+    CHECK(erg_test_ref_units(K, &p, (const uint8_t *)seq255, 255, cseeds, NL, ref_long) == 0);
     CHECK(erg_cl_device_count(cl) >= 1);
     for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
         printf("    device %zu: %s\n", dev, erg_cl_device_name(cl, dev));
-        cl_compare(cl, dev, &p, SEQ24, (const uint8_t(*)[32])seeds, NU, 1, ref);
-        cl_compare(cl, dev, &p, SEQ24, (const uint8_t(*)[32])seeds, NU, 8, ref);
-        cl_compare(cl, dev, &p, seq255, (const uint8_t(*)[32])seeds, NL, 8, ref_long);
-        cl_compare(cl, dev, &p, seq255, (const uint8_t(*)[32])seeds, NL, 0, ref_long);
+        for (l = 0; l < 2; l++) {
+            CHECK(erg_test_cl_compare(cl, dev, K, &p, (const uint8_t *)SEQ24, 24, cseeds, NU, l ? 8 : 1, ref,
+                                      "24-mer") == 0);
+            CHECK(erg_test_cl_compare(cl, dev, K, &p, (const uint8_t *)seq255, 255, cseeds, NL, l ? 0 : 8,
+                                      ref_long, "255-mer") == 0);
+        }
         for (g = 0; g < sizeof GOLDEN / sizeof GOLDEN[0]; g++) {
             erg_kparams gp;
-            uint8_t seed[1][32], out[ERG_HPFOLD_OUT_SIZE], hash[32];
-            char hex[65];
-            erg_err err;
+            uint8_t seed[1][32];
             erg_kparams_default(K, &gp, GOLDEN[g].small);
             make_seed(GOLDEN[g].u, seed[0]);
-            CHECK(erg_cl_run_units(cl, dev, K, &gp, (const uint8_t *)GOLDEN[g].seq, strlen(GOLDEN[g].seq),
-                                   (const uint8_t(*)[32])seed, 1, 0, out, &err) == ERG_OK);
-            CHECK(erg_kernel_output_hash(K, &gp, out, sizeof out, hash, &err) == ERG_OK);
-            CHECK(erg_hex_encode(hash, 32, hex, sizeof hex, &err) == ERG_OK);
-            CHECK(strcmp(hex, GOLDEN[g].hash) == 0);
+            CHECK(erg_test_cl_golden(cl, dev, K, &gp, (const uint8_t *)GOLDEN[g].seq, strlen(GOLDEN[g].seq),
+                                     (const uint8_t(*)[32])seed, 1, &GOLDEN[g].hash) == 0);
         }
     }
     erg_cl_destroy(cl);

@@ -107,6 +107,28 @@ static int get(uint16_t port, const char *host, const char *target, erg_test_res
     return erg_test_http_raw(host, port, req, strlen(req), r);
 }
 
+/* Status of a GET on 127.0.0.1 when only the status matters (-1 when no response came). */
+static int get_status(uint16_t port, const char *target)
+{
+    erg_test_resp r;
+    int status;
+    if (get(port, "127.0.0.1", target, &r) != 0) return -1;
+    status = r.status;
+    erg_test_resp_free(&r);
+    return status;
+}
+
+/* Wait until n requests are queued (at most 5 s); st is left with the last stats read. */
+static void wait_queued(erg_http_server *s, size_t n, erg_http_stats *st)
+{
+    int64_t end = erg_test_now_ms() + 5000;
+    for (;;) {
+        erg_http_server_get_stats(s, st);
+        if (st->queued == n || erg_test_now_ms() > end) return;
+        erg_test_sleep_ms(5);
+    }
+}
+
 static void test_ephemeral_port_and_get(void)
 {
     erg_http_config cfg;
@@ -148,26 +170,21 @@ static void test_routes_and_404(void)
     CHECK(s != NULL);
     if (!s) return;
     port = erg_http_server_port(s);
-    CHECK(get(port, "127.0.0.1", "/nothing", &r) == 0 && r.status == 404);
-    erg_test_resp_free(&r);
+    CHECK(get_status(port, "/nothing") == 404);
     /* Longest prefix wins. */
     CHECK(get(port, "127.0.0.1", "/echo/deep/x", &r) == 0 && r.status == 200);
     CHECK(r.body && strncmp(r.body, "deep GET /echo/deep/x x ", 24) == 0);
     erg_test_resp_free(&r);
     /* Exact routes match only themselves. */
-    CHECK(get(port, "127.0.0.1", "/exact", &r) == 0 && r.status == 200);
-    erg_test_resp_free(&r);
-    CHECK(get(port, "127.0.0.1", "/exact/more", &r) == 0 && r.status == 404);
-    erg_test_resp_free(&r);
+    CHECK(get_status(port, "/exact") == 200);
+    CHECK(get_status(port, "/exact/more") == 404);
     /* Duplicates refused, removal takes effect while running. */
     CHECK(erg_http_handler_add(s, "/exact", 1, echo_handler, "x", &err) == ERG_ERR_ARG);
     CHECK(erg_http_handler_add(s, "noslash", 0, echo_handler, "x", &err) == ERG_ERR_ARG);
     erg_http_handler_remove(s, "/exact", 1);
-    CHECK(get(port, "127.0.0.1", "/exact", &r) == 0 && r.status == 404);
-    erg_test_resp_free(&r);
+    CHECK(get_status(port, "/exact") == 404);
     /* A handler that never answers yields 500 instead of a hung client. */
-    CHECK(get(port, "127.0.0.1", "/silent", &r) == 0 && r.status == 500);
-    erg_test_resp_free(&r);
+    CHECK(get_status(port, "/silent") == 500);
     erg_http_server_destroy(s);
 }
 
@@ -246,8 +263,7 @@ static void test_body_and_header_limits(void)
     CHECK(r.status == 400 || r.status == 413 || r.status == 431);
     erg_test_resp_free(&r);
     /* The server still serves afterwards. */
-    CHECK(get(port, "127.0.0.1", "/echo", &r) == 0 && r.status == 200);
-    erg_test_resp_free(&r);
+    CHECK(get_status(port, "/echo") == 200);
     free(big);
     free(req);
     erg_http_server_destroy(s);
@@ -271,7 +287,7 @@ static void test_queue_full_gives_503(void)
     uint16_t port;
     int fds[3], i;
     static const char blk[] = "GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    int64_t end, t0;
+    int64_t t0;
     gate_reset();
     erg_http_config_default(&cfg);
     cfg.n_bind = 1;
@@ -288,12 +304,7 @@ static void test_queue_full_gives_503(void)
         CHECK(erg_test_send(fds[i], blk, sizeof blk - 1) == 0);
         if (i == 0) CHECK(gate_wait_entered(1));
     }
-    end = erg_test_now_ms() + 5000;
-    do {
-        erg_http_server_get_stats(s, &st);
-        if (st.queued == 2) break;
-        erg_test_sleep_ms(5);
-    } while (erg_test_now_ms() < end);
+    wait_queued(s, 2, &st);
     CHECK(st.queued == 2 && st.active == 1);
     /* The next one is refused at once, without waiting for a worker. */
     t0 = erg_test_now_ms();
@@ -312,44 +323,41 @@ static void test_queue_full_gives_503(void)
         close(fds[i]);
     }
     /* With the queue drained, requests are served again. */
-    CHECK(get(port, "127.0.0.1", "/echo", &r) == 0 && r.status == 200);
-    erg_test_resp_free(&r);
+    CHECK(get_status(port, "/echo") == 200);
     erg_http_server_destroy(s);
+}
+
+/* Status of a GET from 127.0.0.1 to a fresh server that allows only `allow` (-1: no server). */
+static int status_with_allow(const char *allow)
+{
+    erg_http_config cfg;
+    erg_http_server *s;
+    int status;
+    erg_http_config_default(&cfg);
+    cfg.n_bind = 1;
+    cfg.allow[0] = allow;
+    cfg.n_allow = 1;
+    s = start_server(&cfg);
+    if (!s) return -1;
+    status = get_status(erg_http_server_port(s), "/echo");
+    erg_http_server_destroy(s);
+    return status;
 }
 
 static void test_allow_list(void)
 {
     erg_http_config cfg;
     erg_http_server *s;
-    erg_test_resp r;
     erg_err err;
     static const char *bad[] = {"10.0.0.0/33", "abc", "1.2.3.4/", "::1/129", "/8", "1.2.3.4/x"};
     size_t i;
+    CHECK(status_with_allow("10.0.0.0/8") == 403);
+    /* Prefix boundaries: 127.0.0.1 is inside 127.0.0.0/31 and outside 127.0.0.2/31. */
+    CHECK(status_with_allow("127.0.0.2/31") == 403);
+    CHECK(status_with_allow("127.0.0.0/31") == 200);
     erg_http_config_default(&cfg);
     cfg.n_bind = 1;
-    cfg.allow[0] = "10.0.0.0/8";
     cfg.n_allow = 1;
-    s = start_server(&cfg);
-    CHECK(s != NULL);
-    if (!s) return;
-    CHECK(get(erg_http_server_port(s), "127.0.0.1", "/echo", &r) == 0 && r.status == 403);
-    erg_test_resp_free(&r);
-    erg_http_server_destroy(s);
-    /* Prefix boundaries: 127.0.0.1 is inside 127.0.0.0/31 and outside 127.0.0.2/31. */
-    cfg.allow[0] = "127.0.0.2/31";
-    s = start_server(&cfg);
-    CHECK(s != NULL);
-    if (!s) return;
-    CHECK(get(erg_http_server_port(s), "127.0.0.1", "/echo", &r) == 0 && r.status == 403);
-    erg_test_resp_free(&r);
-    erg_http_server_destroy(s);
-    cfg.allow[0] = "127.0.0.0/31";
-    s = start_server(&cfg);
-    CHECK(s != NULL);
-    if (!s) return;
-    CHECK(get(erg_http_server_port(s), "127.0.0.1", "/echo", &r) == 0 && r.status == 200);
-    erg_test_resp_free(&r);
-    erg_http_server_destroy(s);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cfg.allow[0] = bad[i];
         s = (erg_http_server *)&cfg;
@@ -393,6 +401,7 @@ static void test_shutdown_with_work_in_flight(void)
 {
     erg_http_config cfg;
     erg_http_server *s;
+    erg_http_stats st;
     erg_test_resp r;
     uint16_t port;
     int busy, queued, kept, refused = 0;
@@ -418,13 +427,7 @@ static void test_shutdown_with_work_in_flight(void)
     CHECK(gate_wait_entered(1));
     queued = erg_test_connect("127.0.0.1", port);
     CHECK(erg_test_send(queued, blk, sizeof blk - 1) == 0);
-    end = erg_test_now_ms() + 5000;
-    for (;;) {
-        erg_http_stats st;
-        erg_http_server_get_stats(s, &st);
-        if (st.queued == 1 || erg_test_now_ms() > end) break;
-        erg_test_sleep_ms(5);
-    }
+    wait_queued(s, 1, &st);
     erg_http_server_interrupt(s);
     /* Listening sockets close... */
     end = erg_test_now_ms() + 5000;
@@ -460,7 +463,6 @@ static void test_client_gone_before_reply(void)
 {
     erg_http_config cfg;
     erg_http_server *s;
-    erg_test_resp r;
     uint16_t port;
     int fd;
     static const char blk[] = "GET /block HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -479,8 +481,7 @@ static void test_client_gone_before_reply(void)
     erg_test_sleep_ms(50);
     gate_release();
     /* The reply goes nowhere; the server carries on. */
-    CHECK(get(port, "127.0.0.1", "/echo", &r) == 0 && r.status == 200);
-    erg_test_resp_free(&r);
+    CHECK(get_status(port, "/echo") == 200);
     erg_http_server_destroy(s);
 }
 

@@ -1,14 +1,13 @@
 /* Unit tests for kernels/ising2d: validator, thresholds, invariants, Onsager's energy, golden hashes, PoCL = C. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "kernels/ising2d.h"
 #include "kernels/opencl.h"
 #include "kernels/philox.h"
 #include "kernels/ising2d_shared.h"
-#include "src/util/hex.h"
 #include "test/unit/harness.h"
+#include "test/unit/kernel_testutil.h"
 
 static const erg_kernel *const K = &erg_kernel_ising2d;
 
@@ -17,13 +16,6 @@ static void make_seed(uint32_t u, uint8_t seed[32])
 {
     int i;
     for (i = 0; i < 32; i++) seed[i] = (uint8_t)(u * 131u + (uint32_t)i * 29u + (u >> 8) * 7u + 3u);
-}
-
-static void set(erg_kparams *p, const char *name, uint32_t v)
-{
-    char tmp[16];
-    snprintf(tmp, sizeof tmp, "%u", (unsigned)v);
-    CHECK(erg_kparams_set(K, p, name, tmp, NULL) == ERG_OK);
 }
 
 static erg_code run(const erg_kparams *p, const uint8_t seed[32], uint8_t out[ERG_ISING_OUT_SIZE])
@@ -70,20 +62,20 @@ static void test_validate(void)
 
     /* Every field in range, but the unit is too large: rejected with the count in the reason. */
     erg_kparams_default(K, &p, 1);
-    set(&p, "size", 1024);
-    set(&p, "measure_sweeps", 1000);
+    erg_test_set_u32(K, &p, "size", 1024);
+    erg_test_set_u32(K, &p, "measure_sweeps", 1000);
     CHECK(erg_kparams_validate(K, &p, NULL, 0, &err) == ERG_ERR_RANGE && strstr(err.reason, "exceeds") != NULL);
-    set(&p, "measure_sweeps", 1000000);
-    set(&p, "therm_sweeps", 1000000);
+    erg_test_set_u32(K, &p, "measure_sweeps", 1000000);
+    erg_test_set_u32(K, &p, "therm_sweeps", 1000000);
     CHECK(K->ops(&p, 0) == 1024ull * 1024 * 2000000); /* the largest in-range count, no overflow */
     CHECK(erg_kparams_validate(K, &p, NULL, 0, &err) == ERG_ERR_RANGE);
     /* Just at the limit is fine. */
     erg_kparams_default(K, &p, 1);
-    set(&p, "size", 1000);
-    set(&p, "therm_sweeps", 0);
-    set(&p, "measure_sweeps", (uint32_t)(ERG_ISING_MAX_OPS / (1000 * 1000)));
+    erg_test_set_u32(K, &p, "size", 1000);
+    erg_test_set_u32(K, &p, "therm_sweeps", 0);
+    erg_test_set_u32(K, &p, "measure_sweeps", (uint32_t)(ERG_ISING_MAX_OPS / (1000 * 1000)));
     CHECK(erg_kparams_validate(K, &p, NULL, 0, &err) == ERG_OK);
-    set(&p, "therm_sweeps", 1);
+    erg_test_set_u32(K, &p, "therm_sweeps", 1);
     CHECK(erg_kparams_validate(K, &p, NULL, 0, &err) == ERG_ERR_RANGE);
 
     /* No input, no stray parameter words, exact output size. */
@@ -145,8 +137,8 @@ static void test_frozen_ground_state(void)
     uint32_t d[ERG_KDERIVED_MAX] = {0};
     int64_t n = 16 * 16, samples = 100;
     erg_kparams_default(K, &p, 1);
-    set(&p, "beta_micro", 10000000);
-    set(&p, "start", 0);
+    erg_test_set_u32(K, &p, "beta_micro", 10000000);
+    erg_test_set_u32(K, &p, "start", 0);
     CHECK(K->derive(&p, NULL, 0, d, NULL) == ERG_OK && d[0] == 0 && d[1] == 0);
     make_seed(1, seed);
     CHECK(run(&p, seed, out) == ERG_OK);
@@ -168,7 +160,7 @@ static void test_hot_limit_and_invariants(void)
     size_t i;
     uint32_t u;
     erg_kparams_default(K, &p, 1);
-    set(&p, "beta_micro", 1);
+    erg_test_set_u32(K, &p, "beta_micro", 1);
     make_seed(2, seed);
     CHECK(run(&p, seed, out) == ERG_OK);
     /* reject probability per attempt is below 1 - exp(-8e-6) */
@@ -179,11 +171,11 @@ static void test_hot_limit_and_invariants(void)
         for (u = 0; u < 8; u++) {
             int64_t e, m, n = (int64_t)sizes[i] * sizes[i];
             erg_kparams_default(K, &p, 1);
-            set(&p, "size", sizes[i]);
-            set(&p, "measure_sweeps", 1);
-            set(&p, "therm_sweeps", u);
-            set(&p, "beta_micro", 200000 + 100000 * u);
-            set(&p, "start", u & 1);
+            erg_test_set_u32(K, &p, "size", sizes[i]);
+            erg_test_set_u32(K, &p, "measure_sweeps", 1);
+            erg_test_set_u32(K, &p, "therm_sweeps", u);
+            erg_test_set_u32(K, &p, "beta_micro", 200000 + 100000 * u);
+            erg_test_set_u32(K, &p, "start", u & 1);
             make_seed(100 + u, seed);
             CHECK(run(&p, seed, out) == ERG_OK);
             e = ld_i32(out, ERG_ISING_OFF_FINAL_E);
@@ -242,11 +234,11 @@ static void ensemble(uint32_t beta_micro, uint32_t start, double *e_mean, double
     double se = 0, se2 = 0, sm = 0, sm2 = 0, n = 32.0 * 32.0, samples = 1500;
     uint32_t u;
     erg_kparams_default(K, &p, 1);
-    set(&p, "size", 32);
-    set(&p, "therm_sweeps", 300);
-    set(&p, "measure_sweeps", 1500);
-    set(&p, "beta_micro", beta_micro);
-    set(&p, "start", start);
+    erg_test_set_u32(K, &p, "size", 32);
+    erg_test_set_u32(K, &p, "therm_sweeps", 300);
+    erg_test_set_u32(K, &p, "measure_sweeps", 1500);
+    erg_test_set_u32(K, &p, "beta_micro", beta_micro);
+    erg_test_set_u32(K, &p, "start", start);
     for (u = 0; u < UNITS; u++) {
         double e, m;
         make_seed(1000 + u, seed);
@@ -354,20 +346,6 @@ static void golden_params(const golden *g, erg_kparams *p)
     p->v[ERG_ISING_P_START] = g->start;
 }
 
-static void check_golden(const golden *g, const uint8_t out[ERG_ISING_OUT_SIZE], const char *backend)
-{
-    erg_kparams p;
-    uint8_t hash[32], want[32];
-    char hex[65];
-    golden_params(g, &p);
-    CHECK(erg_kernel_output_hash(K, &p, out, ERG_ISING_OUT_SIZE, hash, NULL) == ERG_OK);
-    if (erg_hex_encode(hash, 32, hex, sizeof hex, NULL) != ERG_OK) hex[0] = 0;
-    if (strlen(g->hash) != 64 || erg_test_unhex(g->hash, want, 32) != 32 || memcmp(hash, want, 32) != 0) {
-        fprintf(stderr, "    %s: golden L=%u seed %u: got %s\n", backend, (unsigned)g->size, (unsigned)g->seed, hex);
-        CHECK(!"golden hash mismatch");
-    }
-}
-
 static void test_golden_ref(void)
 {
     size_t i;
@@ -377,58 +355,11 @@ static void test_golden_ref(void)
         golden_params(&g_golden[i], &p);
         make_seed(g_golden[i].seed, seed);
         CHECK(run(&p, seed, out) == ERG_OK);
-        check_golden(&g_golden[i], out, "ref");
+        CHECK(erg_test_golden_ok(K, &p, out, ERG_ISING_OUT_SIZE, g_golden[i].hash, "ref"));
     }
 }
 
-/* Every selected OpenCL device; a missing device fails the test unless ERG_ALLOW_NO_OPENCL=1. */
-static erg_cl *open_cl(void)
-{
-    erg_cl *cl = NULL;
-    erg_err err;
-    const char *allow = getenv("ERG_ALLOW_NO_OPENCL");
-    if (erg_cl_create(&cl, &err) == ERG_OK) return cl;
-    if (allow && strcmp(allow, "1") == 0) {
-        printf("    skipped PoCL/OpenCL (ERG_ALLOW_NO_OPENCL=1): %s\n", err.reason);
-        return NULL;
-    }
-    printf("    no OpenCL device: %s\n", err.reason);
-    CHECK(!"an OpenCL device is required (set ERG_ALLOW_NO_OPENCL=1 to skip)");
-    return NULL;
-}
-
-/* Run n units (seeds numbered from first) on device dev with the given local size; compare bytewise with C. */
-static void compare_cl(erg_cl *cl, size_t dev, const erg_kparams *p, uint32_t first, size_t n, size_t local)
-{
-    uint8_t(*seeds)[32] = malloc(n * 32);
-    uint8_t *got = malloc(n * ERG_ISING_OUT_SIZE), *want = malloc(n * ERG_ISING_OUT_SIZE);
-    erg_err err;
-    size_t i, bad = 0;
-    CHECK(seeds && got && want);
-    if (!seeds || !got || !want) goto done;
-    for (i = 0; i < n; i++) {
-        make_seed(first + (uint32_t)i, seeds[i]);
-        CHECK(run(p, seeds[i], want + i * ERG_ISING_OUT_SIZE) == ERG_OK);
-    }
-    memset(got, 0xAA, n * ERG_ISING_OUT_SIZE);
-    if (erg_cl_run_units(cl, dev, K, p, NULL, 0, (const uint8_t(*)[32])seeds, n, local, got, &err) != ERG_OK) {
-        printf("    %s: %s\n", erg_cl_device_name(cl, dev), err.reason);
-        CHECK(!"erg_cl_run_units failed");
-        goto done;
-    }
-    for (i = 0; i < n; i++)
-        bad += memcmp(got + i * ERG_ISING_OUT_SIZE, want + i * ERG_ISING_OUT_SIZE, ERG_ISING_OUT_SIZE) != 0;
-    if (bad)
-        printf("    %s: L=%u local %zu: %zu of %zu units differ from the C reference\n", erg_cl_device_name(cl, dev),
-               (unsigned)p->v[ERG_ISING_P_SIZE], local, bad, n);
-    CHECK(bad == 0);
-done:
-    free(seeds);
-    free(got);
-    free(want);
-}
-
-/* 101 seeds of the small params at local sizes 1 and 8, then other shapes (odd L/2, cold, extreme beta). */
+/* 101 seeds of the small params at local sizes 1 and 8, then 13 of each other shape (odd L/2, cold, extreme beta). */
 static void test_opencl_matches_ref(void)
 {
     static const uint32_t shapes[][5] = {
@@ -436,41 +367,25 @@ static void test_opencl_matches_ref(void)
         {6, 5, 30, 300000, 0},  {10, 3, 20, 600000, 1}, {4, 0, 50, 440687, 1},
         {12, 2, 10, 1, 1},      {8, 0, 10, 10000000, 0}, {34, 1, 6, 250000, 1},
     };
-    erg_cl *cl = open_cl();
-    erg_kparams p;
-    size_t dev, i, j;
+    erg_cl *cl = erg_test_open_cl(NULL);
     if (!cl) return;
-    for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
-        erg_kparams_default(K, &p, 1);
-        compare_cl(cl, dev, &p, 5000, 101, 1);
-        compare_cl(cl, dev, &p, 5000, 101, 8);
-        for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-            erg_kparams_default(K, &p, 1);
-            for (j = 0; j < 5; j++) p.v[j] = shapes[i][j];
-            compare_cl(cl, dev, &p, 6000 + 100 * (uint32_t)i, 13, i & 1 ? 8 : 0);
-        }
-    }
+    CHECK(erg_test_cl_sweep(cl, K, make_seed, 5000, &shapes[0][0], sizeof shapes / sizeof shapes[0], 5, 6000, 13) == 0);
     erg_cl_destroy(cl);
 }
 
 static void test_golden_opencl(void)
 {
-    erg_cl *cl = open_cl();
+    erg_cl *cl = erg_test_open_cl(NULL);
     size_t dev, i;
     if (!cl) return;
     for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
         for (i = 0; i < sizeof g_golden / sizeof g_golden[0]; i++) {
             erg_kparams p;
-            uint8_t seed[1][32], out[ERG_ISING_OUT_SIZE];
-            erg_err err;
+            uint8_t seed[1][32];
             golden_params(&g_golden[i], &p);
             make_seed(g_golden[i].seed, seed[0]);
-            if (erg_cl_run_units(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seed, 1, 0, out, &err) != ERG_OK) {
-                printf("    %s: %s\n", erg_cl_device_name(cl, dev), err.reason);
-                CHECK(!"erg_cl_run_units failed");
-                continue;
-            }
-            check_golden(&g_golden[i], out, erg_cl_device_name(cl, dev));
+            CHECK(erg_test_cl_golden(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seed, 1,
+                                     &g_golden[i].hash) == 0);
         }
     }
     erg_cl_destroy(cl);

@@ -9,8 +9,8 @@
 #include "kernels/philox.h"
 #include "kernels/ljmd_shared.h"
 #include "src/util/buffer.h"
-#include "src/util/hex.h"
 #include "test/unit/harness.h"
+#include "test/unit/kernel_testutil.h"
 
 #define K (&erg_kernel_ljmd)
 #define TWO32 4294967296.0
@@ -19,14 +19,6 @@ static void make_seed(uint32_t u, uint8_t seed[32])
 {
     int i;
     for (i = 0; i < 32; i++) seed[i] = (uint8_t)(u * 151u + (uint32_t)i * 37u + (u >> 8) * 11u + 5u);
-}
-
-static void set(erg_kparams *p, const char *name, uint32_t v)
-{
-    char tmp[16];
-    erg_err err;
-    snprintf(tmp, sizeof tmp, "%u", (unsigned)v);
-    CHECK(erg_kparams_set(K, p, name, tmp, &err) == ERG_OK);
 }
 
 static erg_code run(const erg_kparams *p, const uint8_t seed[32], uint8_t *out)
@@ -71,18 +63,18 @@ static void test_descriptor_and_validation(void)
     CHECK(erg_kparams_validate(K, &p, NULL, 0, &err) == ERG_OK);
 
     /* The default cutoff 2.5 does not fit in the 32-particle box at rho = 0.8 (L/2 = 1.71). */
-    set(&p, "cutoff", 2500000);
+    erg_test_set_u32(K, &p, "cutoff", 2500000);
     CHECK(erg_kparams_validate(K, &p, NULL, 0, &err) == ERG_ERR_RANGE && strstr(err.reason, "half the box"));
-    set(&p, "cutoff", 1700000);
+    erg_test_set_u32(K, &p, "cutoff", 1700000);
     CHECK(erg_kparams_validate(K, &p, NULL, 0, &err) == ERG_OK);
-    set(&p, "cutoff", 1710000); /* L/2 = 1.70998 */
+    erg_test_set_u32(K, &p, "cutoff", 1710000); /* L/2 = 1.70998 */
     CHECK(erg_kparams_validate(K, &p, NULL, 0, &err) == ERG_ERR_RANGE);
     erg_kparams_default(K, &p, 1);
-    set(&p, "sample", 61);
+    erg_test_set_u32(K, &p, "sample", 61);
     CHECK(erg_kparams_validate(K, &p, NULL, 0, &err) == ERG_ERR_RANGE && strstr(err.reason, "no sample"));
     erg_kparams_default(K, &p, 0);
-    set(&p, "cells", 5);
-    set(&p, "steps", 100000);
+    erg_test_set_u32(K, &p, "cells", 5);
+    erg_test_set_u32(K, &p, "steps", 100000);
     CHECK(erg_kparams_validate(K, &p, NULL, 0, &err) == ERG_ERR_RANGE && strstr(err.reason, "per-unit limit"));
     CHECK(K->ops(&p, 0) > ERG_LJMD_MAX_OPS);
 
@@ -113,13 +105,13 @@ static void test_cost_model(void)
     erg_kparams_default(K, &q, 1);
     CHECK(erg_kernel_cu(K, &q, 0, &cu, &err) == ERG_OK && cu == 1);
     q = p;
-    set(&q, "cutoff", 3000000);
+    erg_test_set_u32(K, &q, "cutoff", 3000000);
     CHECK(K->ops(&q, 0) > K->ops(&p, 0));
     q = p;
-    set(&q, "sample", 1);
+    erg_test_set_u32(K, &q, "sample", 1);
     CHECK(K->ops(&q, 0) > K->ops(&p, 0));
     q = p;
-    set(&q, "cells", 5);
+    erg_test_set_u32(K, &q, "cells", 5);
     CHECK(K->ops(&q, 0) > K->ops(&p, 0));
 }
 
@@ -285,11 +277,11 @@ static void test_initial_state(void)
     uint32_t n;
     double l, e0, want;
     erg_kparams_default(K, &p, 0);
-    set(&p, "cells", 3);
-    set(&p, "equil", 0);
-    set(&p, "steps", 1);
-    set(&p, "sample", 1);
-    set(&p, "temperature", 1500000);
+    erg_test_set_u32(K, &p, "cells", 3);
+    erg_test_set_u32(K, &p, "equil", 0);
+    erg_test_set_u32(K, &p, "steps", 1);
+    erg_test_set_u32(K, &p, "sample", 1);
+    erg_test_set_u32(K, &p, "temperature", 1500000);
     out = malloc(K->output_size(&p));
     CHECK(out != NULL);
     if (!out) return;
@@ -332,11 +324,11 @@ static void liquid(uint32_t seed_no, uint32_t dt, uint8_t *out, double *drift, d
     erg_kparams p;
     uint8_t seed[32];
     erg_kparams_default(K, &p, 0);
-    set(&p, "cells", 3);
-    set(&p, "dt", dt);
-    set(&p, "equil", 400);
-    set(&p, "steps", 1200);
-    set(&p, "bins", 100);
+    erg_test_set_u32(K, &p, "cells", 3);
+    erg_test_set_u32(K, &p, "dt", dt);
+    erg_test_set_u32(K, &p, "equil", 400);
+    erg_test_set_u32(K, &p, "steps", 1200);
+    erg_test_set_u32(K, &p, "bins", 100);
     make_seed(seed_no, seed);
     CHECK(run(&p, seed, out) == ERG_OK);
     CHECK(erg_load_u32(out + ERG_LJMD_OFF_EVENTS) == 0);
@@ -392,11 +384,11 @@ static void test_extremes_are_flagged(void)
     erg_kparams p;
     uint8_t seed[32], out[ERG_LJMD_OFF_HIST + 8 * 8];
     erg_kparams_default(K, &p, 1);
-    set(&p, "density", 1200000);
-    set(&p, "temperature", 5000000);
-    set(&p, "dt", 20000);
-    set(&p, "cutoff", 1400000);
-    set(&p, "bins", 8);
+    erg_test_set_u32(K, &p, "density", 1200000);
+    erg_test_set_u32(K, &p, "temperature", 5000000);
+    erg_test_set_u32(K, &p, "dt", 20000);
+    erg_test_set_u32(K, &p, "cutoff", 1400000);
+    erg_test_set_u32(K, &p, "bins", 8);
     make_seed(3, seed);
     CHECK(run(&p, seed, out) == ERG_OK);
     CHECK(erg_load_u32(out + ERG_LJMD_OFF_EVENTS) > 0);
@@ -440,20 +432,6 @@ static const golden g_golden[] = {
     {0, 1, "640023c31ddebf5db7e6eec486f0abc3909b21b3db528a1a27f63e77ac6e6d18"},
 };
 
-static void check_golden(const golden *g, const erg_kparams *p, const uint8_t *out, const char *who)
-{
-    uint8_t h[32], want[32];
-    char hex[65];
-    erg_err err;
-    CHECK(erg_kernel_output_hash(K, p, out, K->output_size(p), h, &err) == ERG_OK);
-    CHECK(erg_test_unhex(g->hex, want, 32) == 32);
-    if (memcmp(h, want, 32) != 0) {
-        if (erg_hex_encode(h, 32, hex, sizeof hex, &err) != ERG_OK) hex[0] = '\0';
-        printf("    %s: %s seed %u hashes to %s\n", who, g->small ? "small" : "default", (unsigned)g->seed, hex);
-    }
-    CHECK(memcmp(h, want, 32) == 0);
-}
-
 static void test_golden_ref(void)
 {
     size_t i;
@@ -466,58 +444,12 @@ static void test_golden_ref(void)
         if (!out) return;
         make_seed(g_golden[i].seed, seed);
         CHECK(run(&p, seed, out) == ERG_OK);
-        check_golden(&g_golden[i], &p, out, "ref");
+        CHECK(erg_test_golden_ok(K, &p, out, K->output_size(&p), g_golden[i].hex, "ref"));
         free(out);
     }
 }
 
-/* Every selected OpenCL device; a missing device fails the test unless ERG_ALLOW_NO_OPENCL=1. */
-static erg_cl *open_cl(void)
-{
-    erg_cl *cl = NULL;
-    erg_err err;
-    const char *allow = getenv("ERG_ALLOW_NO_OPENCL");
-    if (erg_cl_create(&cl, &err) == ERG_OK) return cl;
-    if (allow && strcmp(allow, "1") == 0) {
-        printf("    skipped PoCL/OpenCL (ERG_ALLOW_NO_OPENCL=1): %s\n", err.reason);
-        return NULL;
-    }
-    printf("    no OpenCL device: %s\n", err.reason);
-    CHECK(!"an OpenCL device is required (set ERG_ALLOW_NO_OPENCL=1 to skip)");
-    return NULL;
-}
-
-/* Run n units (seeds numbered from first) on device dev at the given local size; compare bytes with C. */
-static void compare_cl(erg_cl *cl, size_t dev, const erg_kparams *p, uint32_t first, size_t n, size_t local)
-{
-    size_t osz = K->output_size(p), i, bad = 0;
-    uint8_t(*seeds)[32] = malloc(n * 32);
-    uint8_t *got = malloc(n * osz), *want = malloc(n * osz);
-    erg_err err;
-    CHECK(seeds && got && want);
-    if (!seeds || !got || !want) goto done;
-    for (i = 0; i < n; i++) {
-        make_seed(first + (uint32_t)i, seeds[i]);
-        CHECK(run(p, seeds[i], want + i * osz) == ERG_OK);
-    }
-    memset(got, 0xAA, n * osz);
-    if (erg_cl_run_units(cl, dev, K, p, NULL, 0, (const uint8_t(*)[32])seeds, n, local, got, &err) != ERG_OK) {
-        printf("    %s: %s\n", erg_cl_device_name(cl, dev), err.reason);
-        CHECK(!"erg_cl_run_units failed");
-        goto done;
-    }
-    for (i = 0; i < n; i++) bad += memcmp(got + i * osz, want + i * osz, osz) != 0;
-    if (bad)
-        printf("    %s: local %zu: %zu of %zu units differ from the C reference\n", erg_cl_device_name(cl, dev), local,
-               bad, n);
-    CHECK(bad == 0);
-done:
-    free(seeds);
-    free(got);
-    free(want);
-}
-
-/* 101 seeds of the small params at local sizes 1 and 8, then other shapes (sizes, phases, extremes). */
+/* 101 seeds of the small params at local sizes 1 and 8, then 5 of each other shape (sizes, phases, extremes). */
 static void test_opencl_matches_ref(void)
 {
     static const uint32_t shapes[][9] = {
@@ -527,45 +459,25 @@ static void test_opencl_matches_ref(void)
         {2, 1200000, 5000000, 20000, 1400000, 10, 10, 5, 16},   /* dense, hot, coarse: clamps */
         {4, 1000000, 700000, 2000, 1100000, 3, 4, 2, 64},       /* short cutoff */
     };
-    erg_cl *cl = open_cl();
-    erg_kparams p;
-    size_t dev, i, j;
+    erg_cl *cl = erg_test_open_cl(NULL);
     if (!cl) return;
-    for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
-        erg_kparams_default(K, &p, 1);
-        compare_cl(cl, dev, &p, 1000, 101, 1);
-        compare_cl(cl, dev, &p, 1000, 101, 8);
-        for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-            erg_kparams_default(K, &p, 1);
-            for (j = 0; j < 9; j++) p.v[j] = shapes[i][j];
-            compare_cl(cl, dev, &p, 2000 + 100 * (uint32_t)i, 5, i & 1 ? 8 : 0);
-        }
-    }
+    CHECK(erg_test_cl_sweep(cl, K, make_seed, 1000, &shapes[0][0], sizeof shapes / sizeof shapes[0], 9, 2000, 5) == 0);
     erg_cl_destroy(cl);
 }
 
 static void test_golden_opencl(void)
 {
-    erg_cl *cl = open_cl();
+    erg_cl *cl = erg_test_open_cl(NULL);
     size_t dev, i;
     if (!cl) return;
     for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
         for (i = 0; i < sizeof g_golden / sizeof g_golden[0]; i++) {
             erg_kparams p;
-            uint8_t seed[1][32], *out;
-            erg_err err;
+            uint8_t seed[1][32];
             erg_kparams_default(K, &p, g_golden[i].small);
-            out = malloc(K->output_size(&p));
-            CHECK(out != NULL);
-            if (!out) break;
             make_seed(g_golden[i].seed, seed[0]);
-            if (erg_cl_run_units(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seed, 1, 0, out, &err) != ERG_OK) {
-                printf("    %s: %s\n", erg_cl_device_name(cl, dev), err.reason);
-                CHECK(!"erg_cl_run_units failed");
-            } else {
-                check_golden(&g_golden[i], &p, out, erg_cl_device_name(cl, dev));
-            }
-            free(out);
+            CHECK(erg_test_cl_golden(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seed, 1,
+                                     &g_golden[i].hex) == 0);
         }
     }
     erg_cl_destroy(cl);

@@ -9,6 +9,7 @@
 #include "kernels/opencl.h"
 #include "src/util/buffer.h"
 #include "test/unit/harness.h"
+#include "test/unit/kernel_testutil.h"
 
 static const erg_kernel *const K = &erg_kernel_mcoption;
 
@@ -428,15 +429,6 @@ static void run_unit(const erg_kparams *p, uint32_t k, uint8_t out[ERG_MCO_OUT_S
     }
 }
 
-static void hash_hex(const erg_kparams *p, const uint8_t *out, char hex[65])
-{
-    uint8_t h[32];
-    erg_err err;
-    int i;
-    CHECK(erg_kernel_output_hash(K, p, out, ERG_MCO_OUT_SIZE, h, &err) == ERG_OK);
-    for (i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", h[i]);
-}
-
 /* Output hashes computed once by the C reference: small params under make_seed(0..2), and the
  * defaults under make_seed(1000). Every backend must reproduce them. */
 static const char *const g_want_small[3] = {
@@ -451,14 +443,11 @@ static void test_golden_small(void)
     const char *const *want = g_want_small;
     erg_kparams p;
     uint8_t out[ERG_MCO_OUT_SIZE], again[ERG_MCO_OUT_SIZE];
-    char hex[65];
     uint32_t k;
     erg_kparams_default(K, &p, 1);
     for (k = 0; k < 3; k++) {
         run_unit(&p, k, out);
-        hash_hex(&p, out, hex);
-        if (strcmp(hex, want[k]) != 0) fprintf(stderr, "    small seed %u: %s\n", (unsigned)k, hex);
-        CHECK(strcmp(hex, want[k]) == 0);
+        CHECK(erg_test_golden_ok(K, &p, out, sizeof out, want[k], "ref"));
         run_unit(&p, k, again);
         CHECK(memcmp(out, again, sizeof out) == 0);
         CHECK(erg_load_u64(out) == p.v[6]);
@@ -467,15 +456,11 @@ static void test_golden_small(void)
 
 static void test_golden_default(void)
 {
-    const char *want = g_want_default;
     erg_kparams p;
     uint8_t out[ERG_MCO_OUT_SIZE];
-    char hex[65];
     erg_kparams_default(K, &p, 0);
     run_unit(&p, 1000, out);
-    hash_hex(&p, out, hex);
-    if (strcmp(hex, want) != 0) fprintf(stderr, "    default: %s\n", hex);
-    CHECK(strcmp(hex, want) == 0);
+    CHECK(erg_test_golden_ok(K, &p, out, sizeof out, g_want_default, "ref"));
 }
 
 static unsigned __int128 load_u128(const uint8_t *p)
@@ -535,28 +520,12 @@ static void test_extreme_parity(void)
 
 /* ---- OpenCL (PoCL here): bit-exact with the reference ---- */
 
-/* A device is required unless ERG_ALLOW_NO_OPENCL=1: a missing device is a failure, not a skip. */
-static erg_cl *open_cl(void)
-{
-    erg_cl *cl = NULL;
-    erg_err err;
-    const char *allow = getenv("ERG_ALLOW_NO_OPENCL");
-    if (erg_cl_create(&cl, &err) == ERG_OK) return cl;
-    if (allow && strcmp(allow, "1") == 0) {
-        printf("    skipped PoCL/OpenCL (ERG_ALLOW_NO_OPENCL=1): %s\n", err.reason);
-        return NULL;
-    }
-    printf("    no OpenCL device: %s\n", err.reason);
-    CHECK(!"an OpenCL device is required (set ERG_ALLOW_NO_OPENCL=1 to skip)");
-    return NULL;
-}
-
 static void test_opencl_bitexact(void)
 {
     enum { N = 101 }; /* not a multiple of 8 */
-    static uint8_t seeds[N][32], want[N][ERG_MCO_OUT_SIZE], got[N][ERG_MCO_OUT_SIZE];
-    static const size_t local[2] = {1, 8};
-    erg_cl *cl = open_cl();
+    static uint8_t seeds[N][32], want[N][ERG_MCO_OUT_SIZE];
+    const uint8_t(*cseeds)[32] = (const uint8_t(*)[32])seeds;
+    erg_cl *cl = erg_test_open_cl(NULL);
     erg_kparams p;
     erg_err err;
     size_t dev, l, u;
@@ -568,25 +537,13 @@ static void test_opencl_bitexact(void)
     }
     for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
         CHECK(erg_cl_kernel_supported(cl, dev, K, &err) == ERG_OK);
-        for (l = 0; l < 2; l++) {
-            size_t bad = 0;
-            memset(got, 0, sizeof got);
-            if (erg_cl_run_units(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seeds, N, local[l], &got[0][0], &err) !=
-                ERG_OK) {
-                printf("    %s: %s\n", erg_cl_device_name(cl, dev), err.reason);
-                CHECK(!"erg_cl_run_units failed");
-                continue;
-            }
-            for (u = 0; u < N; u++) bad += memcmp(got[u], want[u], ERG_MCO_OUT_SIZE) != 0;
-            printf("    %s, local size %zu: %zu of %d units differ\n", erg_cl_device_name(cl, dev), local[l], bad, N);
-            CHECK(bad == 0);
-        }
+        erg_kparams_default(K, &p, 1);
+        CHECK(erg_test_cl_compare(cl, dev, K, &p, NULL, 0, cseeds, N, 1, &want[0][0], "small") == 0);
+        CHECK(erg_test_cl_compare(cl, dev, K, &p, NULL, 0, cseeds, N, 8, &want[0][0], "small") == 0);
         /* The corners of the parameter space, three units each, the runtime's local size. */
         for (l = 0; l < sizeof g_extreme / sizeof g_extreme[0]; l++) {
             extreme_params(&p, l);
-            for (u = 0; u < 3; u++) run_unit(&p, 20000 + (uint32_t)u, want[u]);
-            CHECK(erg_cl_run_units(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seeds, 3, 0, &got[0][0], &err) == ERG_OK);
-            CHECK(memcmp(got, want, 3 * ERG_MCO_OUT_SIZE) == 0);
+            CHECK(erg_test_cl_compare(cl, dev, K, &p, NULL, 0, cseeds, 3, 0, NULL, "corner") == 0);
         }
     }
     erg_cl_destroy(cl);
@@ -594,27 +551,20 @@ static void test_opencl_bitexact(void)
 
 static void test_opencl_golden(void)
 {
-    uint8_t seeds[3][32], out[3][ERG_MCO_OUT_SIZE];
-    erg_cl *cl = open_cl();
+    uint8_t seeds[3][32], seed_default[1][32];
+    erg_cl *cl = erg_test_open_cl(NULL);
     erg_kparams p;
-    erg_err err;
-    char hex[65];
     size_t dev;
     uint32_t k;
     if (!cl) return;
+    for (k = 0; k < 3; k++) make_seed(seeds[k], k);
+    make_seed(seed_default[0], 1000);
     for (dev = 0; dev < erg_cl_device_count(cl); dev++) {
         erg_kparams_default(K, &p, 1);
-        for (k = 0; k < 3; k++) make_seed(seeds[k], k);
-        CHECK(erg_cl_run_units(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seeds, 3, 0, &out[0][0], &err) == ERG_OK);
-        for (k = 0; k < 3; k++) {
-            hash_hex(&p, out[k], hex);
-            CHECK(strcmp(hex, g_want_small[k]) == 0);
-        }
+        CHECK(erg_test_cl_golden(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seeds, 3, g_want_small) == 0);
         erg_kparams_default(K, &p, 0);
-        make_seed(seeds[0], 1000);
-        CHECK(erg_cl_run_units(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seeds, 1, 0, &out[0][0], &err) == ERG_OK);
-        hash_hex(&p, out[0], hex);
-        CHECK(strcmp(hex, g_want_default) == 0);
+        CHECK(erg_test_cl_golden(cl, dev, K, &p, NULL, 0, (const uint8_t(*)[32])seed_default, 1,
+                                 &g_want_default) == 0);
     }
     erg_cl_destroy(cl);
 }

@@ -10,21 +10,12 @@
 
 #include "test/unit/harness.h"
 #include "test/unit/kernel_fixture.h"
+#include "test/unit/kernel_testutil.h"
 
-/* A device is required unless ERG_ALLOW_NO_OPENCL=1: a missing device is a failure, not a skip. */
+/* Every usable device whatever ERG_OPENCL_DEVICES says: this runtime's tests cover all of them. */
 static erg_cl *open_cl(void)
 {
-    erg_cl *cl = NULL;
-    erg_err err;
-    const char *allow = getenv("ERG_ALLOW_NO_OPENCL");
-    if (erg_cl_create_select(&cl, "", &err) == ERG_OK) return cl;
-    if (allow && strcmp(allow, "1") == 0) {
-        printf("  skipped OpenCL (ERG_ALLOW_NO_OPENCL=1): %s\n", err.reason);
-        return NULL;
-    }
-    printf("  no OpenCL device: %s\n", err.reason);
-    CHECK(!"an OpenCL device is required (set ERG_ALLOW_NO_OPENCL=1 to skip)");
-    return NULL;
+    return erg_test_open_cl("");
 }
 
 static void make_seeds(uint8_t (*seeds)[32], size_t n, uint8_t tag)
@@ -32,15 +23,6 @@ static void make_seeds(uint8_t (*seeds)[32], size_t n, uint8_t tag)
     size_t i, j;
     for (i = 0; i < n; i++)
         for (j = 0; j < 32; j++) seeds[i][j] = (uint8_t)(i * 131u + j * 17u + tag + (i >> 8) * 7u);
-}
-
-static void ref_units(const erg_kparams *p, const uint8_t *input, size_t input_len, const uint8_t (*seeds)[32],
-                      size_t n, uint8_t *out)
-{
-    const erg_kernel *k = &erg_test_fixture_kernel;
-    size_t i, osz = k->output_size(p);
-    for (i = 0; i < n; i++)
-        CHECK(erg_kernel_run_ref(k, p, input, input_len, seeds[i], out + i * osz, osz, NULL) == ERG_OK);
 }
 
 static void test_device_listing(void)
@@ -81,33 +63,27 @@ static void test_fixture_matches_ref(void)
     enum { N = 37 }; /* not a multiple of 8 */
     static const size_t locals[] = {1, 8, 0};
     static const uint8_t input[5] = {1, 2, 3, 250, 251};
-    uint8_t seeds[N][32], *want, *got;
+    uint8_t seeds[N][32], *want;
     erg_kparams p;
     erg_cl *cl = open_cl();
-    size_t d, li, osz;
+    size_t d, li;
     int with_input;
     if (!cl) return;
     erg_kparams_default(k, &p, 0);
-    osz = k->output_size(&p);
     make_seeds(seeds, N, 1);
-    want = malloc(N * osz);
-    got = malloc(N * osz);
-    for (with_input = 0; with_input < 2; with_input++) {
+    want = malloc(N * k->output_size(&p));
+    CHECK(want != NULL);
+    for (with_input = 0; want && with_input < 2; with_input++) {
         size_t in_len = with_input ? sizeof input : 0;
-        ref_units(&p, input, in_len, (const uint8_t(*)[32])seeds, N, want);
+        CHECK(erg_test_ref_units(k, &p, input, in_len, (const uint8_t(*)[32])seeds, N, want) == 0);
         for (d = 0; d < erg_cl_device_count(cl); d++)
-            for (li = 0; li < sizeof locals / sizeof locals[0]; li++) {
-                erg_err err;
-                memset(got, 0xAA, N * osz);
-                CHECK(erg_cl_run_units(cl, d, k, &p, input, in_len, (const uint8_t(*)[32])seeds, N, locals[li], got,
-                                       &err) == ERG_OK);
-                CHECK_EQ_MEM(got, want, N * osz);
-            }
+            for (li = 0; li < sizeof locals / sizeof locals[0]; li++)
+                CHECK(erg_test_cl_compare(cl, d, k, &p, input, in_len, (const uint8_t(*)[32])seeds, N, locals[li],
+                                          want, with_input ? "with input" : "no input") == 0);
     }
     /* Zero units is a no-op that still validates. */
     CHECK(erg_cl_run_units(cl, 0, k, &p, NULL, 0, NULL, 0, 0, NULL, NULL) == ERG_OK);
     free(want);
-    free(got);
     erg_cl_destroy(cl);
 }
 
@@ -126,7 +102,7 @@ static void test_batching_splits_launches(void)
     make_seeds(seeds, N, 2);
     want = malloc(N * osz);
     got = malloc(N * osz);
-    ref_units(&p, NULL, 0, (const uint8_t(*)[32])seeds, N, want);
+    CHECK(erg_test_ref_units(k, &p, NULL, 0, (const uint8_t(*)[32])seeds, N, want) == 0);
     erg_cl_set_max_batch(cl, 5); /* five launches, the last one partial */
     CHECK(erg_cl_run_units(cl, 0, k, &p, NULL, 0, (const uint8_t(*)[32])seeds, N, 2, got, &err) == ERG_OK);
     CHECK_EQ_MEM(got, want, N * osz);
@@ -281,7 +257,7 @@ static void test_concurrent_runs(void)
     if (!cl) return;
     erg_kparams_default(&erg_test_fixture_kernel, &p, 0);
     make_seeds(seeds, N, 5);
-    ref_units(&p, NULL, 0, (const uint8_t(*)[32])seeds, N, want);
+    CHECK(erg_test_ref_units(&erg_test_fixture_kernel, &p, NULL, 0, (const uint8_t(*)[32])seeds, N, want) == 0);
     for (i = 0; i < T; i++) {
         runs[i].cl = cl;
         runs[i].seeds = (const uint8_t(*)[32])seeds;

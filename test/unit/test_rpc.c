@@ -10,6 +10,7 @@
 #include "src/util/log.h"
 #include "test/unit/harness.h"
 #include "test/unit/http_testutil.h"
+#include "test/unit/rpc_testutil.h"
 
 /* --- test methods --- */
 
@@ -23,19 +24,6 @@ static json_t *m_add(const erg_rpc_call *c, erg_rpc_error *e)
     if (erg_rpc_arg_int(c, 0, -1000000, 1000000, 0, &x, e) != ERG_OK) return NULL;
     if (erg_rpc_arg_int(c, 1, -1000000, 1000000, 0, &y, e) != ERG_OK) return NULL;
     return json_integer(x + y);
-}
-
-static json_t *m_echo(const erg_rpc_call *c, erg_rpc_error *e)
-{
-    (void)e;
-    return json_copy(c->params);
-}
-
-static json_t *m_fail(const erg_rpc_call *c, erg_rpc_error *e)
-{
-    int64_t code;
-    if (erg_rpc_arg_int(c, 0, -40000, -1, -1, &code, e) != ERG_OK) return NULL;
-    return erg_rpc_fail(e, (int)code, "%s", erg_rpc_arg_str(c, 1, "failed on purpose"));
 }
 
 static json_t *m_block(const erg_rpc_call *c, erg_rpc_error *e)
@@ -63,14 +51,10 @@ static const erg_rpc_arg echo_args[] = {
     {"a", ERG_RPC_ANY, 1, NULL, "anything"},
     {"b", ERG_RPC_ANY, 1, NULL, "anything"},
 };
-static const erg_rpc_arg fail_args[] = {
-    {"code", ERG_RPC_INT, 1, "-1", "error code"},
-    {"message", ERG_RPC_STR, 1, NULL, "error message"},
-};
 static const erg_rpc_method test_methods[] = {
     {"test", "add", m_add, NULL, add_args, 2, "Add two integers.", "n    (numeric) x + y", 0},
-    {"test", "echo", m_echo, NULL, echo_args, 2, "Return the parameters.", NULL, 0},
-    {"test", "fail", m_fail, NULL, fail_args, 2, "Fail with the given code.", NULL, 0},
+    {"test", "echo", erg_test_rpc_echo_params, NULL, echo_args, 2, "Return the parameters.", NULL, 0},
+    {"test", "fail", erg_test_rpc_fail, NULL, erg_test_rpc_fail_args, 2, "Fail with the given code.", NULL, 0},
     {"hidden", "block", m_block, NULL, NULL, 0, "Wait for the test to release.", NULL, 0},
     {"hidden", "whoami", m_whoami, NULL, NULL, 0, "Who is calling.", NULL, 0},
 };
@@ -113,10 +97,8 @@ static int fx_start(fixture *f, int workers, int queue)
     hc.n_bind = 1;
     hc.n_workers = workers;
     hc.queue_depth = queue;
-    if (erg_rpc_create(&rc, &f->rpc, &err) != ERG_OK ||
-        erg_rpc_register_all(f->rpc, test_methods, sizeof test_methods / sizeof test_methods[0], &err) != ERG_OK ||
-        erg_http_server_create(&hc, &f->http, &err) != ERG_OK || erg_rpc_attach(f->rpc, f->http, &err) != ERG_OK ||
-        erg_http_server_start(f->http, &err) != ERG_OK) {
+    if (erg_test_rpc_serve(&rc, &hc, test_methods, sizeof test_methods / sizeof test_methods[0], &f->rpc, &f->http,
+                           &err) != ERG_OK) {
         fprintf(stderr, "    fixture: %s\n", err.reason);
         return 0;
     }
@@ -158,6 +140,17 @@ static const char *err_msg(const json_t *reply)
 {
     const char *s = json_string_value(json_object_get(json_object_get(reply, "error"), "message"));
     return s ? s : "";
+}
+
+/* Whether body is answered with HTTP `status`, error `code` and message `msg` (0, 0, NULL: any). */
+static int replies_error(fixture *f, const char *body, int status, int code, const char *msg)
+{
+    int st, ok;
+    json_t *j = call_raw(f, body, &st);
+    ok = j && (!status || st == status) && (!code || err_code(j) == code) && (!msg || strcmp(err_msg(j), msg) == 0);
+    if (!ok) printf("    %s: HTTP %d, error %d \"%s\"\n", body, st, err_code(j), err_msg(j));
+    json_decref(j);
+    return ok;
 }
 
 /* --- cases --- */
@@ -278,21 +271,15 @@ static void test_parse_errors(void)
 {
     fixture f;
     erg_test_resp r;
-    json_t *j;
-    int st;
     CHECK(fx_start(&f, 2, 4));
     if (!f.rpc) return;
     /* Byte-exact as bitcoind: legacy envelope, HTTP 500. */
     CHECK(erg_test_http_post(f.port, "/", f.cookie, "{\"method\":", &r) == 0 && r.status == 500);
     CHECK(r.body && strcmp(r.body, "{\"result\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"},\"id\":null}\n") == 0);
     erg_test_resp_free(&r);
-    j = call_raw(&f, "42", &st);
-    CHECK(st == 500 && err_code(j) == ERG_RPC_PARSE_ERROR && strcmp(err_msg(j), "Top-level object parse error") == 0);
-    json_decref(j);
+    CHECK(replies_error(&f, "42", 500, ERG_RPC_PARSE_ERROR, "Top-level object parse error"));
     /* Duplicate keys are ambiguous: refused as a parse error. */
-    j = call_raw(&f, "{\"method\":\"add\",\"method\":\"echo\",\"id\":1}", &st);
-    CHECK(st == 500 && err_code(j) == ERG_RPC_PARSE_ERROR);
-    json_decref(j);
+    CHECK(replies_error(&f, "{\"method\":\"add\",\"method\":\"echo\",\"id\":1}", 500, ERG_RPC_PARSE_ERROR, NULL));
     fx_stop(&f);
 }
 
@@ -307,18 +294,13 @@ static void test_invalid_request(void)
     CHECK(st == 400 && err_code(j) == ERG_RPC_INVALID_REQUEST && strcmp(err_msg(j), "Missing method") == 0);
     CHECK(json_integer_value(json_object_get(j, "id")) == 7 && json_is_null(json_object_get(j, "result")));
     json_decref(j);
-    j = call_raw(&f, "{\"method\":5,\"id\":1}", &st);
-    CHECK(st == 400 && strcmp(err_msg(j), "Method must be a string") == 0);
-    json_decref(j);
-    j = call_raw(&f, "{\"method\":\"add\",\"params\":\"1 2\",\"id\":1}", &st);
-    CHECK(st == 400 && strcmp(err_msg(j), "Params must be an array or object") == 0);
-    json_decref(j);
-    j = call_raw(&f, "{\"jsonrpc\":\"3.0\",\"method\":\"add\",\"id\":1}", &st);
-    CHECK(st == 400 && strcmp(err_msg(j), "JSON-RPC version not supported") == 0);
-    json_decref(j);
-    j = call_raw(&f, "{\"jsonrpc\":2,\"method\":\"add\",\"id\":1}", &st);
-    CHECK(st == 400 && strcmp(err_msg(j), "jsonrpc field must be a string") == 0);
-    json_decref(j);
+    CHECK(replies_error(&f, "{\"method\":5,\"id\":1}", 400, 0, "Method must be a string"));
+    CHECK(replies_error(&f, "{\"method\":\"add\",\"params\":\"1 2\",\"id\":1}", 400, 0,
+                        "Params must be an array or object"));
+    CHECK(replies_error(&f, "{\"jsonrpc\":\"3.0\",\"method\":\"add\",\"id\":1}", 400, 0,
+                        "JSON-RPC version not supported"));
+    CHECK(replies_error(&f, "{\"jsonrpc\":2,\"method\":\"add\",\"id\":1}", 400, 0,
+                        "jsonrpc field must be a string"));
     /* 2.0 envelope: "jsonrpc" echoed, no "result" beside the error. */
     j = call_raw(&f, "{\"jsonrpc\":\"2.0\",\"id\":\"x\"}", &st);
     CHECK(st == 400 && err_code(j) == ERG_RPC_INVALID_REQUEST);
@@ -336,24 +318,19 @@ static void test_method_not_found_and_errors(void)
     CHECK(fx_start(&f, 2, 4));
     if (!f.rpc) return;
     /* Legacy: the RPC error is also an HTTP error. */
-    j = call_raw(&f, "{\"method\":\"nosuch\",\"id\":1}", &st);
-    CHECK(st == 404 && err_code(j) == ERG_RPC_METHOD_NOT_FOUND && strcmp(err_msg(j), "Method not found") == 0);
-    json_decref(j);
+    CHECK(replies_error(&f, "{\"method\":\"nosuch\",\"id\":1}", 404, ERG_RPC_METHOD_NOT_FOUND, "Method not found"));
     /* 2.0: HTTP 200 with the error inside. */
     j = call_raw(&f, "{\"jsonrpc\":\"2.0\",\"method\":\"nosuch\",\"id\":1}", &st);
     CHECK(st == 200 && err_code(j) == ERG_RPC_METHOD_NOT_FOUND && json_object_get(j, "result") == NULL);
     json_decref(j);
     /* A handler's own error codes pass through untouched. */
-    j = call_raw(&f, "{\"method\":\"fail\",\"params\":[-25,\"bad block\"],\"id\":1}", &st);
-    CHECK(st == 500 && err_code(j) == ERG_RPC_VERIFY_ERROR && strcmp(err_msg(j), "bad block") == 0);
-    json_decref(j);
-    j = call_raw(&f, "{\"jsonrpc\":\"2.0\",\"method\":\"fail\",\"params\":[-26],\"id\":1}", &st);
-    CHECK(st == 200 && err_code(j) == ERG_RPC_VERIFY_REJECTED);
-    json_decref(j);
+    CHECK(replies_error(&f, "{\"method\":\"fail\",\"params\":[-25,\"bad block\"],\"id\":1}", 500, ERG_RPC_VERIFY_ERROR,
+                        "bad block"));
+    CHECK(replies_error(&f, "{\"jsonrpc\":\"2.0\",\"method\":\"fail\",\"params\":[-26],\"id\":1}", 200,
+                        ERG_RPC_VERIFY_REJECTED, NULL));
     /* A helper's range check gives -8. */
-    j = call_raw(&f, "{\"method\":\"add\",\"params\":[1, 2000000],\"id\":1}", &st);
-    CHECK(st == 500 && err_code(j) == ERG_RPC_INVALID_PARAMETER);
-    json_decref(j);
+    CHECK(replies_error(&f, "{\"method\":\"add\",\"params\":[1, 2000000],\"id\":1}", 500, ERG_RPC_INVALID_PARAMETER,
+                        NULL));
     fx_stop(&f);
 }
 
@@ -376,9 +353,8 @@ static void test_invalid_params(void)
     CHECK(strstr(err_msg(j), "\"Position 1 (x)\": \"Expected type integer, got string\"") != NULL);
     CHECK(strstr(err_msg(j), "\"Position 2 (y)\": \"Expected type integer, got number\"") != NULL);
     json_decref(j);
-    j = call_raw(&f, "{\"method\":\"add\",\"params\":{\"x\":1,\"z\":2},\"id\":1}", &st);
-    CHECK(err_code(j) == ERG_RPC_INVALID_PARAMETER && strcmp(err_msg(j), "Unknown named parameter z") == 0);
-    json_decref(j);
+    CHECK(replies_error(&f, "{\"method\":\"add\",\"params\":{\"x\":1,\"z\":2},\"id\":1}", 0, ERG_RPC_INVALID_PARAMETER,
+                        "Unknown named parameter z"));
     fx_stop(&f);
 }
 
@@ -508,9 +484,8 @@ static void test_warmup(void)
     CHECK(fx_start(&f, 2, 4));
     if (!f.rpc) return;
     erg_rpc_set_warmup(f.rpc, "Loading block index...");
-    j = call_raw(&f, "{\"method\":\"add\",\"params\":[1,2],\"id\":1}", &st);
-    CHECK(st == 500 && err_code(j) == ERG_RPC_IN_WARMUP && strcmp(err_msg(j), "Loading block index...") == 0);
-    json_decref(j);
+    CHECK(replies_error(&f, "{\"method\":\"add\",\"params\":[1,2],\"id\":1}", 500, ERG_RPC_IN_WARMUP,
+                        "Loading block index..."));
     /* help, uptime and stop answer during warmup. */
     j = call_raw(&f, "{\"method\":\"uptime\",\"id\":1}", &st);
     CHECK(st == 200 && json_is_integer(json_object_get(j, "result")));

@@ -7,8 +7,8 @@
 
 #include "kernels/opencl.h"
 #include "src/util/buffer.h"
-#include "src/util/hex.h"
 #include "test/unit/harness.h"
+#include "test/unit/kernel_testutil.h"
 
 static const erg_kernel *const K = &erg_kernel_swe;
 
@@ -127,15 +127,11 @@ static void test_golden_hashes(void)
     size_t g;
     for (g = 0; g < sizeof golden / sizeof golden[0]; g++) {
         erg_kparams p;
-        uint8_t seed[32], out[ERG_SWE_OUT_SIZE], hash[32];
-        char hex[65];
+        uint8_t seed[32], out[ERG_SWE_OUT_SIZE];
         erg_kparams_default(K, &p, golden[g].small);
         make_seed(seed, golden[g].seed, 0);
         CHECK(run(&p, seed, out) == ERG_OK);
-        CHECK(erg_kernel_output_hash(K, &p, out, sizeof out, hash, NULL) == ERG_OK);
-        CHECK(erg_hex_encode(hash, 32, hex, sizeof hex, NULL) == ERG_OK);
-        CHECK(strcmp(hex, golden[g].hash) == 0);
-        if (strcmp(hex, golden[g].hash) != 0) printf("  golden %zu: %s\n", g, hex);
+        CHECK(erg_test_golden_ok(K, &p, out, sizeof out, golden[g].hash, "ref"));
     }
 }
 
@@ -434,74 +430,43 @@ static void test_describe(void)
     erg_buf_free(&json);
 }
 
-/* A device is required unless ERG_ALLOW_NO_OPENCL=1: a missing device is a failure, not a skip. */
-static erg_cl *open_cl(void)
-{
-    erg_cl *cl = NULL;
-    erg_err err;
-    const char *allow = getenv("ERG_ALLOW_NO_OPENCL");
-    if (erg_cl_create(&cl, &err) == ERG_OK) return cl;
-    if (allow && strcmp(allow, "1") == 0) {
-        printf("  skipped PoCL/OpenCL (ERG_ALLOW_NO_OPENCL=1): %s\n", err.reason);
-        return NULL;
-    }
-    printf("  no OpenCL device: %s\n", err.reason);
-    CHECK(!"an OpenCL device is required (set ERG_ALLOW_NO_OPENCL=1 to skip)");
-    return NULL;
-}
-
-/* Every device's bytes equal the C reference's: 101 small seeds at local sizes 1, 8 and the
- * runtime's choice, a non-square grid, and one default-size unit. */
+/* Every device's bytes equal the C reference's: n seeds (tagged) at each local size given. */
 static void compare_on_devices(erg_cl *cl, const erg_kparams *p, size_t n, uint8_t tag, const size_t *locals,
-                               size_t nlocals)
+                               size_t nlocals, const char *label)
 {
-    uint8_t (*seeds)[32] = malloc(n * 32);
-    uint8_t *want = malloc(n * ERG_SWE_OUT_SIZE), *got = malloc(n * ERG_SWE_OUT_SIZE);
+    uint8_t(*seeds)[32] = malloc(n * 32);
+    uint8_t *want = malloc(n * ERG_SWE_OUT_SIZE);
     size_t i, d, l;
-    erg_err err;
-    CHECK(seeds && want && got);
-    if (!seeds || !want || !got) goto done;
-    for (i = 0; i < n; i++) {
-        make_seed(seeds[i], (uint32_t)i, tag);
-        CHECK(run(p, seeds[i], want + i * ERG_SWE_OUT_SIZE) == ERG_OK);
-    }
-    for (d = 0; d < erg_cl_device_count(cl); d++) {
-        for (l = 0; l < nlocals; l++) {
-            memset(got, 0xA5, n * ERG_SWE_OUT_SIZE);
-            CHECK(erg_cl_run_units(cl, d, K, p, NULL, 0, (const uint8_t(*)[32])seeds, n, locals[l], got, &err) ==
-                  ERG_OK);
-            for (i = 0; i < n; i++) {
-                if (memcmp(got + i * ERG_SWE_OUT_SIZE, want + i * ERG_SWE_OUT_SIZE, ERG_SWE_OUT_SIZE) != 0) {
-                    printf("  %s, local size %zu: unit %zu differs from the C reference\n",
-                           erg_cl_device_name(cl, d), locals[l], i);
-                    CHECK(!"OpenCL output differs from the C reference");
-                    break;
-                }
-            }
-        }
-    }
+    CHECK(seeds && want);
+    if (!seeds || !want) goto done;
+    for (i = 0; i < n; i++) make_seed(seeds[i], (uint32_t)i, tag);
+    CHECK(erg_test_ref_units(K, p, NULL, 0, (const uint8_t(*)[32])seeds, n, want) == 0);
+    for (d = 0; d < erg_cl_device_count(cl); d++)
+        for (l = 0; l < nlocals; l++)
+            CHECK(erg_test_cl_compare(cl, d, K, p, NULL, 0, (const uint8_t(*)[32])seeds, n, locals[l], want,
+                                      label) == 0);
 done:
     free(seeds);
     free(want);
-    free(got);
 }
 
+/* 101 small seeds at local sizes 1, 8 and the runtime's choice, a non-square grid, and one default-size unit. */
 static void test_opencl_matches_reference(void)
 {
     static const size_t locals[] = {1, 8, 0}, one[] = {0};
-    erg_cl *cl = open_cl();
+    erg_cl *cl = erg_test_open_cl(NULL);
     erg_kparams p;
     if (!cl) return;
     erg_kparams_default(K, &p, 1);
-    compare_on_devices(cl, &p, 101, 1, locals, 3);
+    compare_on_devices(cl, &p, 101, 1, locals, 3, "small");
     set(&p, "nx", "40");
     set(&p, "ny", "16");
     set(&p, "bumps", "7");
     set(&p, "amp_cm", "70");
     set(&p, "steps", "120");
-    compare_on_devices(cl, &p, 13, 2, locals, 2);
+    compare_on_devices(cl, &p, 13, 2, locals, 2, "40x16");
     erg_kparams_default(K, &p, 0);
-    compare_on_devices(cl, &p, 1, 3, one, 1);
+    compare_on_devices(cl, &p, 1, 3, one, 1, "default");
     erg_cl_destroy(cl);
 }
 
