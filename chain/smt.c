@@ -181,14 +181,14 @@ static erg_code build(const erg_smt_store *st, const smt_item *it, size_t lo, si
     }
     if (present == 1) {
         *kind = KIND_LEAF;
-        return put_leaf(st, it[last].key, it[last].vh, out, err);
+        return put_node(st, NODE_LEAF, it[last].key, it[last].vh, out, err);
     }
     if (depth >= 256) return erg_err_set(err, ERG_ERR_INTERNAL, "smt: duplicate keys in a batch");
     mid = split_items(it, lo, hi, depth);
     if ((rc = build(st, it, lo, mid, depth + 1, l, &kl, err))) return rc;
     if ((rc = build(st, it, mid, hi, depth + 1, r, &kr, err))) return rc;
     *kind = KIND_INNER;
-    return put_inner(st, l, r, out, err);
+    return put_node(st, NODE_INNER, l, r, out, err);
 }
 
 static erg_code update_many(const erg_smt_store *st, const uint8_t node[32], unsigned depth, smt_item *it, size_t lo,
@@ -270,7 +270,7 @@ static erg_code update_many(const erg_smt_store *st, const uint8_t node[32], uns
         return ERG_OK;
     }
     *kind = KIND_INNER;
-    return put_inner(st, l, r, out, err);
+    return put_node(st, NODE_INNER, l, r, out, err);
 }
 
 erg_code erg_smt_update_batch(const erg_smt_store *st, const uint8_t root[32], const uint8_t (*keys)[32],
