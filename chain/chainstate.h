@@ -104,4 +104,40 @@ erg_code erg_chainstate_reconsider(erg_chainstate *cs, const uint8_t id[32], erg
 erg_code erg_chainstate_template(erg_chainstate *cs, const erg_pubkey *payout, const erg_tx *cands, size_t ncands,
                                  uint64_t now, erg_block *out, erg_err *err) ERG_WARN_UNUSED;
 
+/* ---- headers-first sync ---------------------------------------------------------------
+ * The index also holds headers whose block data has not arrived yet (status without
+ * ERG_BLOCK_HAVE_DATA). They are persisted like any index entry, so a restart resumes the
+ * download. A header-only entry never becomes the tip: best_candidate() needs data for the
+ * block and every ancestor. */
+
+/*
+ * Accept a header from a peer: known header -> ERG_OK (ERG_ERR_INVALID "duplicate-invalid"
+ * if it is marked failed); unknown parent -> ERG_ERR_NOTFOUND "prev-unknown"; then the
+ * context-free header checks (version, side root), the checks against the parent (height,
+ * time > MTP, time <= now + max future, bits = ASERT), the ticket against the target (cheap:
+ * no re-execution, that waits for the block) -> stored as a header-only entry. *info (may
+ * be NULL) receives the entry. Header-only entries beyond ERG_MAX_HEADERS_ONLY are refused
+ * with ERG_ERR_RANGE "too-many-headers" (a bound on memory a peer can make us spend).
+ */
+#define ERG_MAX_HEADERS_ONLY 100000
+erg_code erg_chainstate_accept_header(erg_chainstate *cs, const erg_header *h, uint64_t now, erg_block_info *info,
+                                      erg_err *err) ERG_WARN_UNUSED;
+/* The most-work entry that is not failed, header-only or not (equal to the tip when every
+ * header's block has arrived). */
+void erg_chainstate_best_header(erg_chainstate *cs, erg_block_info *info);
+/* Block locator of the active chain: tip, then back 1 at a time for 10, then doubling, genesis
+ * last. Returns the count written (<= cap; cap >= 2 keeps genesis). */
+size_t erg_chainstate_locator(erg_chainstate *cs, uint8_t (*ids)[32], size_t cap);
+/* The first locator id that is on the active chain (genesis if
+ * none), and up to cap headers of the active chain after it, stopping after `stop` (NULL or
+ * zero: no stop). Returns the count; *fork_height (may be NULL) gets the fork point's height. */
+size_t erg_chainstate_headers_after(erg_chainstate *cs, const uint8_t (*locator)[32], size_t nloc,
+                                    const uint8_t stop[32], erg_header *out, size_t cap, uint32_t *fork_height);
+/* Ids of blocks to download: on the chain of the best header, the blocks without data above
+ * the last ancestor that has it, lowest first, up to cap. Blocks marked failed are skipped
+ * (the chain beyond them is not wanted). Returns the count. */
+size_t erg_chainstate_missing_blocks(erg_chainstate *cs, uint8_t (*ids)[32], size_t cap);
+/* Whether the index knows id (with or without data); *status gets its ERG_BLOCK_* bits. */
+int erg_chainstate_have(erg_chainstate *cs, const uint8_t id[32], uint32_t *status);
+
 #endif
