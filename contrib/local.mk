@@ -12,3 +12,9 @@ CLEANFILES += $(EXTRA_PROGRAMS)
 bench: contrib/bench/bench_crypto$(EXEEXT) contrib/bench/bench_chain$(EXEEXT)
 	./contrib/bench/bench_crypto$(EXEEXT)
 	./contrib/bench/bench_chain$(EXEEXT)
+
+# P2P download and propagation (Python, regtest nodes on loopback; needs ergond and ergon-tx).
+EXTRA_DIST += contrib/bench/bench_p2p.py
+.PHONY: bench-p2p
+bench-p2p: ergond$(EXEEXT) ergon-tx$(EXEEXT)
+	$(PYTHON) $(srcdir)/contrib/bench/bench_p2p.py --builddir=. 500

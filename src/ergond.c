@@ -88,8 +88,8 @@ static int add_opt(opts *o, const char *arg, int from_file)
 
 static const char *const g_known[] = {
     "datadir", "conf", "regtest", "testnet", "rpcport", "rpcuser", "rpcpassword", "rpcbind", "rpcallowip",
-    "rpcthreads", "rpcworkqueue", "port", "listen", "mine", "payout", "minebatch", "mineinterval", "backend",
-    "devices", "debug", "loglevel", "printtoconsole", "maxmempool", "minrelaytxfee", "help", "version", NULL};
+    "rpcthreads", "rpcworkqueue", "port", "listen", "bind", "connect", "mine", "payout", "minebatch", "mineinterval",
+    "backend", "devices", "debug", "loglevel", "printtoconsole", "maxmempool", "minrelaytxfee", "help", "version", NULL};
 
 static int known(const char *name)
 {

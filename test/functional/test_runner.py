@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run every functional test (feature_*.py, rpc_*.py) and print "functional: N passed, M failed"."""
+"""Run every functional test (feature_*.py, rpc_*.py, p2p_*.py, ...) and print "functional: N passed, M failed"."""
 import argparse
 import glob
 import os
@@ -15,7 +15,7 @@ def main():
     args = ap.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     tests = args.tests or sorted(
-        os.path.basename(p) for pat in ("feature_*.py", "rpc_*.py", "mempool_*.py", "wallet_*.py")
+        os.path.basename(p) for pat in ("feature_*.py", "rpc_*.py", "mempool_*.py", "wallet_*.py", "p2p_*.py")
         for p in glob.glob(os.path.join(here, pat)))
     env = dict(os.environ, ERG_BUILDDIR=os.path.abspath(args.builddir), PYTHONPATH=here)
     passed = failed = 0

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Address gossip: addr from a peer fills the address store (getnodeaddresses), survives a restart
+(peers.dat), and comes back in the answer to getaddr (once per connection)."""
+import time
+
+from framework import RawListener, RawPeer, Test, assert_equal, msg_addr, parse_addr, wait_until
+
+GOOD = [("1.2.3.4", 9333), ("5.6.7.8", 19444), ("9.10.11.12", 8333), ("2a01:4f8:1:2::3", 9333)]
+# Not valid for gossip (unspecified, multicast, port 0): the store ignores them.
+BAD = [("0.0.0.0", 9333), ("224.0.0.1", 9333), ("1.2.3.5", 0)]
+
+
+def stored(node, count=10):
+    return {(e["address"], e["port"]): e for e in node.getnodeaddresses(count)}
+
+
+def has_good(entries):
+    got = {(e["ip"], e["port"]) for e in entries}
+    return all(g in got for g in GOOD)
+
+
+class P2PAddr(Test):
+    num_nodes = 1
+
+    def run(self):
+        n = self.nodes[0]
+        genesis = n.getblockhash(0)
+        assert_equal(n.getnodeaddresses(10), [])
+
+        p = RawPeer(n)
+        p.handshake(genesis)
+        # The node sends sendheaders to every peer, but getaddr only on its own outbound connections.
+        p.wait_for("sendheaders", 10)
+        now = int(time.time())
+        p.send_msg("addr", msg_addr([(ip, port, now, 1) for ip, port in GOOD + BAD]))
+        assert p.ping()
+        wait_until(lambda: all(g in stored(n) for g in GOOD), 30, "gossiped addresses stored")
+        assert "getaddr" not in [c for c, _ in p.received], "getaddr sent on an inbound connection"
+        entries = stored(n)
+        for ip, port in BAD:
+            assert (ip, port) not in entries, (ip, port)
+        for (ip, port), e in entries.items():
+            if (ip, port) not in GOOD:
+                continue
+            assert_equal(e["network"], "ipv6" if ":" in ip else "ipv4")
+            services = int(e["services"], 16) if isinstance(e["services"], str) else e["services"]
+            assert_equal(services, 1)
+            assert isinstance(e["time"], int) and abs(e["time"] - now) < 3 * 3600, e
+        assert_equal(len(n.getnodeaddresses()), 1)  # count defaults to 1
+        assert_equal(len(n.getnodeaddresses(2)), 2)
+        p.close()
+
+        # peers.dat keeps them across a restart.
+        n.stop()
+        n.start()
+        assert all(g in stored(n) for g in GOOD), stored(n)
+
+        # getaddr is answered with them, once per connection.
+        q = RawPeer(n)
+        q.handshake(genesis)
+        q.send_msg("getaddr")
+        reply = parse_addr(q.wait_for("addr", 10, pred=lambda pl: has_good(parse_addr(pl))))
+        for e in reply:
+            assert (e["ip"], e["port"]) not in BAD, e
+        q.send_msg("getaddr")
+        deadline = time.time() + 3
+        while time.time() < deadline:
+            m = q.recv_msg(max(0.0, deadline - time.time()))
+            if m and m[0] == "addr":
+                assert not has_good(parse_addr(m[1])), "getaddr answered twice on one connection"
+        q.close()
+
+        # On an outbound connection the node asks for addresses itself.
+        listener = RawListener()
+        n.addnode(listener.addr, "onetry")
+        out = listener.accept()
+        theirs = out.accept_handshake(genesis)
+        assert_equal(theirs["genesis"], genesis)
+        out.wait_for("getaddr", 10)
+        info = [x for x in n.getpeerinfo() if x["addr"] == listener.addr]
+        assert_equal(len(info), 1)
+        assert_equal(info[0]["inbound"], False)
+        out.close()
+        listener.close()
+
+
+if __name__ == "__main__":
+    P2PAddr().main()
