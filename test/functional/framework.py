@@ -203,8 +203,13 @@ def peers_at(node, addr):
     return [p for p in node.getpeerinfo() if p.get("addr") == addr]
 
 
+def handshake_done(peer):
+    """A getpeerinfo entry whose version handshake is complete ("handshake" where reported, else a version)."""
+    return peer.get("handshake", peer.get("version", 0) > 0)
+
+
 def handshaken_inbound(node):
-    return sum(1 for p in node.getpeerinfo() if p.get("inbound") and p.get("version", 0) > 0)
+    return sum(1 for p in node.getpeerinfo() if p.get("inbound") and handshake_done(p))
 
 
 def connect_nodes(a, b, timeout=30):
@@ -214,14 +219,14 @@ def connect_nodes(a, b, timeout=30):
     done = {}
 
     def a_side():
-        done["peers"] = [p for p in peers_at(a, b.p2p_addr) if p.get("version", 0) > 0]
+        done["peers"] = [p for p in peers_at(a, b.p2p_addr) if handshake_done(p)]
         return bool(done["peers"])
 
     wait_until(a_side, timeout, f"node{a.index} -> node{b.index} handshake (node{a.index} side)")
     # b sees a at a's local address of that connection (addrbind); without it, count b's inbound peers.
     seen_as = {p["addrbind"] for p in done["peers"] if p.get("addrbind")}
     if seen_as:
-        wait_until(lambda: any(p.get("version", 0) > 0 for p in b.getpeerinfo() if p.get("addr") in seen_as),
+        wait_until(lambda: any(handshake_done(p) for p in b.getpeerinfo() if p.get("addr") in seen_as),
                    timeout, f"node{a.index} -> node{b.index} handshake (node{b.index} side)")
     else:
         wait_until(lambda: handshaken_inbound(b) > before, timeout,
@@ -359,23 +364,25 @@ def ip_str(b16):
 
 
 def msg_version(genesis, best_height=0, version=PROTOCOL_VERSION, nonce=None, services=NODE_NETWORK,
-                user_agent=b"/ergon-test:0.1/", relay=1, timestamp=None):
+                user_agent=b"/ergon-test:0.1/", relay=1, timestamp=None, port=0):
+    """port: where the sender listens (0: it does not)."""
     if isinstance(genesis, str):
         genesis = bytes.fromhex(genesis)
     assert len(genesis) == 32
     nonce = random.getrandbits(64) if nonce is None else nonce
     timestamp = int(time.time()) if timestamp is None else timestamp
-    return (struct.pack("<IQQQ", version, services, timestamp, nonce) + genesis + struct.pack("<IB", best_height, relay)
-            + ser_compact(len(user_agent)) + user_agent)
+    return (struct.pack("<IQQQ", version, services, timestamp, nonce) + genesis
+            + struct.pack("<IHB", best_height, port, relay) + ser_compact(len(user_agent)) + user_agent)
 
 
 def parse_version(p):
     version, services, timestamp, nonce = struct.unpack_from("<IQQQ", p, 0)
     genesis = p[28:60]
-    best_height, relay = struct.unpack_from("<IB", p, 60)
-    n, pos = read_compact(p, 65)
+    best_height, port, relay = struct.unpack_from("<IHB", p, 60)
+    n, pos = read_compact(p, 67)
     return {"version": version, "services": services, "time": timestamp, "nonce": nonce, "genesis": genesis.hex(),
-            "best_height": best_height, "relay": relay, "user_agent": p[pos:pos + n].decode(errors="replace")}
+            "best_height": best_height, "port": port, "relay": relay,
+            "user_agent": p[pos:pos + n].decode(errors="replace")}
 
 
 def msg_addr(entries):

@@ -8,7 +8,7 @@ class P2PSync(Test):
     num_nodes = 4
 
     def run(self):
-        nodes = self.nodes
+        nodes = list(self.nodes)  # add_node below appends to self.nodes
         alice, bob, miner = keygen(), keygen(), keygen()
         connect_line(nodes)  # 0-1-2-3
         for n in nodes:
