@@ -6,7 +6,10 @@ libergon_node_a_SOURCES = \
   src/node/rpc.c src/node/rpc.h \
   src/node/node.h \
   src/node/miner.c src/node/miner.h \
-  src/node/rpc_chain.c src/node/rpc_chain.h
+  src/node/rpc_chain.c src/node/rpc_chain.h \
+  src/node/net.c src/node/net.h src/node/netpeer.h \
+  src/node/netproc.c \
+  src/node/rpc_net.c src/node/rpc_net.h
 # Link line for programs built on the node (ergond, tests); programs that also use the chain
 # append $(ERG_CHAIN_LIBS) after it.
 ERG_NODE_LIBS = libergon_node.a $(ERG_CHAIN_LIBS) $(EVENT_LIBS) $(JANSSON_LIBS)
