@@ -9,7 +9,9 @@ libergon_node_a_SOURCES = \
   src/node/rpc_chain.c src/node/rpc_chain.h \
   src/node/net.c src/node/net.h src/node/netpeer.h \
   src/node/netproc.c \
-  src/node/rpc_net.c src/node/rpc_net.h
+  src/node/rpc_net.c src/node/rpc_net.h \
+  src/node/netaddr.h \
+  src/node/netmsg.c src/node/netmsg.h
 # Link line for programs built on the node (ergond, tests); programs that also use the chain
 # append $(ERG_CHAIN_LIBS) after it.
 ERG_NODE_LIBS = libergon_node.a $(ERG_CHAIN_LIBS) $(EVENT_LIBS) $(JANSSON_LIBS)
@@ -28,6 +30,10 @@ test_unit_test_rpc_SOURCES = test/unit/test_rpc.c test/unit/http_testutil.c test
   test/unit/rpc_testutil.c test/unit/rpc_testutil.h
 test_unit_test_rpc_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(JANSSON_CFLAGS)
 test_unit_test_rpc_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
+
+check_PROGRAMS += test/unit/test_netmsg
+test_unit_test_netmsg_SOURCES = test/unit/test_netmsg.c
+test_unit_test_netmsg_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
 
 # ergon-cli against a test-only server (a plain program: it is not a test by itself).
 noinst_PROGRAMS += test/unit/rpc_testserver
