@@ -283,7 +283,9 @@ static json_t *rpc_getchaintips(const erg_rpc_call *c, erg_rpc_error *e)
         json_t *o = json_object();
         const char *status = tips[i].in_active_chain ? "active"
                              : (tips[i].status & (ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD)) ? "invalid"
-                             : (tips[i].status & ERG_BLOCK_VALID) ? "valid-fork" : "valid-headers";
+                             : (tips[i].status & ERG_BLOCK_VALID)        ? "valid-fork"
+                             : (tips[i].status & ERG_BLOCK_HAVE_DATA)    ? "valid-headers"
+                                                                         : "headers-only";
         json_object_set_new(o, "height", json_integer(tips[i].header.height));
         json_object_set_new(o, "hash", hex32(tips[i].id));
         json_object_set_new(o, "status", json_string(status));
