@@ -9,7 +9,8 @@ libergon_node_a_SOURCES = \
   src/node/rpc_chain.c src/node/rpc_chain.h
 libergon_node_a_SOURCES += \
   src/node/netaddr.c src/node/netaddr.h \
-  src/node/addrman.c src/node/addrman.h
+  src/node/addrman.c src/node/addrman.h \
+  src/node/banman.c src/node/banman.h
 # Link line for programs built on the node (ergond, tests); programs that also use the chain
 # append $(ERG_CHAIN_LIBS) after it.
 ERG_NODE_LIBS = libergon_node.a $(ERG_CHAIN_LIBS) $(EVENT_LIBS) $(JANSSON_LIBS)
@@ -38,8 +39,10 @@ TESTS += test/functional/interface_cli.py
 test/functional/interface_cli.log: ergon-cli$(EXEEXT) test/unit/rpc_testserver$(EXEEXT)
 
 # Unit tests for peer addresses, the address store and the ban list.
-check_PROGRAMS += test/unit/test_netaddr test/unit/test_addrman
+check_PROGRAMS += test/unit/test_netaddr test/unit/test_addrman test/unit/test_banman
 test_unit_test_netaddr_SOURCES = test/unit/test_netaddr.c
 test_unit_test_netaddr_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
 test_unit_test_addrman_SOURCES = test/unit/test_addrman.c
 test_unit_test_addrman_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
+test_unit_test_banman_SOURCES = test/unit/test_banman.c
+test_unit_test_banman_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
