@@ -10,8 +10,10 @@ libergon_node_a_SOURCES = \
   src/node/net.c src/node/net.h src/node/netpeer.h \
   src/node/netproc.c \
   src/node/rpc_net.c src/node/rpc_net.h \
-  src/node/netaddr.h \
-  src/node/netmsg.c src/node/netmsg.h
+  src/node/netmsg.c src/node/netmsg.h \
+  src/node/netaddr.c src/node/netaddr.h \
+  src/node/addrman.c src/node/addrman.h \
+  src/node/banman.c src/node/banman.h
 # Link line for programs built on the node (ergond, tests); programs that also use the chain
 # append $(ERG_CHAIN_LIBS) after it.
 ERG_NODE_LIBS = libergon_node.a $(ERG_CHAIN_LIBS) $(EVENT_LIBS) $(JANSSON_LIBS)
@@ -48,3 +50,12 @@ check_PROGRAMS += test/unit/test_net
 test_unit_test_net_SOURCES = test/unit/test_net.c test/unit/chain_testutil.c test/unit/chain_testutil.h
 test_unit_test_net_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
 test_unit_test_net_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
+
+# Unit tests for peer addresses, the address store and the ban list.
+check_PROGRAMS += test/unit/test_netaddr test/unit/test_addrman test/unit/test_banman
+test_unit_test_netaddr_SOURCES = test/unit/test_netaddr.c
+test_unit_test_netaddr_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
+test_unit_test_addrman_SOURCES = test/unit/test_addrman.c
+test_unit_test_addrman_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
+test_unit_test_banman_SOURCES = test/unit/test_banman.c
+test_unit_test_banman_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)

@@ -586,7 +586,7 @@ static void on_getaddr(erg_net *n, erg_peer *p, erg_msg *m)
     if (!v) return;
     erg_msg_init(&r, ERG_MSG_ADDR);
     r.u.addr.items = v;
-    r.u.addr.n = erg_addrman_sample(n->am, v, ERG_NET_MAX_ADDR);
+    r.u.addr.n = erg_addrman_sample(n->am, v, ERG_NET_MAX_ADDR, ERG_ADDRMAN_GETADDR_PCT);
     erg_peer_send(p, &r);
     free(v);
 }

@@ -224,7 +224,7 @@ static json_t *rpc_getnodeaddresses(const erg_rpc_call *c, erg_rpc_error *e)
     if (want == 0 || want > 10000) want = 10000; /* 0: all, as Core */
     v = malloc((size_t)want * sizeof *v);
     if (!v) return erg_rpc_fail(e, ERG_RPC_OUT_OF_MEMORY, "out of memory");
-    k = erg_addrman_sample(erg_net_addrman(n), v, (size_t)want);
+    k = erg_addrman_sample(erg_net_addrman(n), v, (size_t)want, 100);
     arr = json_array();
     for (i = 0; i < k; i++) {
         char ip[ERG_NETADDR_STRLEN];
