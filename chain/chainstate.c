@@ -23,13 +23,19 @@
 #define K_TXINDEX 'x' /* + txid -> id of the active-chain block holding it */
 #define INDEX_REC_SIZE (ERG_HEADER_SIZE + 12)
 
-/* A block index entry. Invariant: parent is NULL only for genesis; info.chainwork and
- * info.mtp are derived from the ancestors, never stored. */
+/* A block index entry, with or without its block's data (ERG_BLOCK_HAVE_DATA). Invariants:
+ * parent is NULL only for genesis; info.chainwork and info.mtp are derived from the
+ * ancestors, never stored; an entry is in its parent's child list from insertion until close;
+ * a failed entry's descendants are all failed (FAILED_CHILD). */
 typedef struct idx_entry {
     erg_block_info info;
     struct idx_entry *parent;
-    struct idx_entry *hnext; /* hash bucket chain */
-    uint64_t seq;            /* arrival order: among equal work the first seen stays tip */
+    struct idx_entry *hnext;   /* hash bucket chain */
+    struct idx_entry *child;   /* first child, NULL for a leaf */
+    struct idx_entry *sibling; /* next child of the same parent */
+    uint64_t seq;              /* arrival order: among equal work the first seen stays tip */
+    uint64_t epoch;            /* chain_usable() cache: valid while equal to cs->epoch */
+    int chain_ok;              /* cached chain_usable() result */
 } idx_entry;
 
 struct erg_chainstate {
@@ -45,6 +51,9 @@ struct erg_chainstate {
     uint8_t genesis_id[32];
     erg_chain_listener listener;
     uint64_t seq;
+    uint64_t epoch;           /* bumped to invalidate every chain_usable() cache entry */
+    size_t nheaders_only;     /* entries without ERG_BLOCK_HAVE_DATA */
+    idx_entry *best_header;   /* most work, not failed; see best_header_recompute() */
 };
 
 /* ---- small helpers ---------------------------------------------------------------- */
@@ -86,6 +95,68 @@ static erg_code idx_insert(erg_chainstate *cs, idx_entry *e, erg_err *err)
     e->hnext = cs->buckets[b];
     cs->buckets[b] = e;
     cs->count++;
+    return ERG_OK;
+}
+
+static int is_failed(const idx_entry *e)
+{
+    return (e->info.status & (ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD)) != 0;
+}
+
+/* The next entry after x in a preorder walk of root's subtree (root included), or NULL. It
+ * walks the child/sibling links, so even a 100,000-deep chain needs no recursion. */
+static idx_entry *subtree_next(const idx_entry *root, idx_entry *x)
+{
+    if (x->child) return x->child;
+    for (; x != root; x = x->parent)
+        if (x->sibling) return x->sibling;
+    return NULL;
+}
+
+static void link_child(idx_entry *e)
+{
+    e->sibling = e->parent->child;
+    e->parent->child = e;
+}
+
+static int more_work(const idx_entry *a, const idx_entry *b)
+{
+    return erg_u256_cmp(&a->info.chainwork, &b->info.chainwork) > 0;
+}
+
+/* A new entry can only raise the best header: one of equal work was seen earlier. */
+static void best_header_consider(erg_chainstate *cs, idx_entry *e)
+{
+    if (!is_failed(e) && (!cs->best_header || more_work(e, cs->best_header))) cs->best_header = e;
+}
+
+/* The most-work entry that is not failed, the first seen on equal work, except that the active
+ * tip wins a tie (so the best header is the tip once every block has arrived, whatever order
+ * they came in). Called after failure marks change; a full scan, as those are rare. */
+static void best_header_recompute(erg_chainstate *cs)
+{
+    idx_entry *best = NULL, *e;
+    size_t i;
+    for (i = 0; i < cs->nbuckets; i++)
+        for (e = cs->buckets[i]; e; e = e->hnext) {
+            int c;
+            if (is_failed(e)) continue;
+            c = best ? erg_u256_cmp(&e->info.chainwork, &best->info.chainwork) : 1;
+            if (c > 0 || (c == 0 && e->seq < best->seq)) best = e;
+        }
+    if (cs->active_len && best && !more_work(best, cs->active[cs->active_len - 1])) best = cs->active[cs->active_len - 1];
+    cs->best_header = best;
+}
+
+/* Insert a fully built entry (parent set, chainwork derived) into the index and its parent's
+ * child list, keeping the header-only count and the best header. */
+static erg_code idx_add(erg_chainstate *cs, idx_entry *e, erg_err *err)
+{
+    erg_code rc;
+    if ((rc = idx_insert(cs, e, err))) return rc;
+    link_child(e);
+    if (!(e->info.status & ERG_BLOCK_HAVE_DATA)) cs->nheaders_only++;
+    best_header_consider(cs, e);
     return ERG_OK;
 }
 
@@ -170,12 +241,15 @@ static erg_code set_active(erg_chainstate *cs, idx_entry *tip, erg_err *err)
         cs->active = na;
         cs->active_cap = cap;
     }
-    for (i = 0; i < cs->active_len; i++) cs->active[i]->info.in_active_chain = 0;
-    for (e = tip; e; e = e->parent) {
+    /* Only the part above the fork changes: a connect or disconnect costs O(1), not O(height). */
+    for (e = tip; e && !e->info.in_active_chain; e = e->parent) {}
+    for (i = e ? (size_t)e->info.header.height + 1 : 0; i < cs->active_len; i++) cs->active[i]->info.in_active_chain = 0;
+    for (e = tip; e && !e->info.in_active_chain; e = e->parent) {
         cs->active[e->info.header.height] = e;
         e->info.in_active_chain = 1;
     }
     cs->active_len = h;
+    if (cs->best_header && !more_work(cs->best_header, tip)) cs->best_header = tip;
     return ERG_OK;
 }
 
@@ -678,40 +752,62 @@ static int usable(const idx_entry *e)
     return (e->info.status & ERG_BLOCK_HAVE_DATA) && !(e->info.status & (ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD));
 }
 
+/* Whether e and every ancestor are usable (have data, not failed). Results are cached per
+ * epoch along the walked path, so one scan over the index costs O(entries), not O(entries x
+ * depth), even with thousands of blocks waiting above a missing one. */
+static int chain_usable(erg_chainstate *cs, idx_entry *e)
+{
+    idx_entry *x;
+    int ok = 1;
+    /* The active chain is connected, so usable down to genesis. */
+    for (x = e; x && !x->info.in_active_chain; x = x->parent) {
+        if (x->epoch == cs->epoch) {
+            ok = x->chain_ok;
+            break;
+        }
+        if (!usable(x)) {
+            ok = 0;
+            break;
+        }
+    }
+    for (; e != x; e = e->parent) {
+        e->epoch = cs->epoch;
+        e->chain_ok = ok;
+    }
+    return ok;
+}
+
 static idx_entry *best_candidate(erg_chainstate *cs)
 {
     idx_entry *best = tip_entry(cs);
     size_t i;
+    cs->epoch++;
     for (i = 0; i < cs->nbuckets; i++) {
         idx_entry *e;
         for (e = cs->buckets[i]; e; e = e->hnext) {
             int c;
-            const idx_entry *a;
             if (!usable(e)) continue;
             c = erg_u256_cmp(&e->info.chainwork, &best->info.chainwork);
             if (c < 0 || (c == 0 && (e->seq >= best->seq || best == tip_entry(cs)))) continue;
-            /* Every ancestor must also be usable. */
-            for (a = e; a && usable(a); a = a->parent) {}
-            if (a) continue;
+            if (!chain_usable(cs, e)) continue;
             best = e;
         }
     }
     return best;
 }
 
+/* Mark bad failed and every descendant (header-only ones too) failed-child, recording each
+ * changed index entry in batch (may be NULL: memory only). */
 static void mark_failed(erg_chainstate *cs, idx_entry *bad, erg_batch *batch)
 {
-    size_t i;
+    idx_entry *e;
     bad->info.status |= ERG_BLOCK_FAILED;
-    batch_index(batch, bad);
-    for (i = 0; i < cs->nbuckets; i++) {
-        idx_entry *e;
-        for (e = cs->buckets[i]; e; e = e->hnext)
-            if (e != bad && is_ancestor(bad, e)) {
-                e->info.status |= ERG_BLOCK_FAILED_CHILD;
-                batch_index(batch, e);
-            }
+    if (batch) batch_index(batch, bad);
+    for (e = bad->child; e; e = subtree_next(bad, e)) {
+        e->info.status |= ERG_BLOCK_FAILED_CHILD;
+        if (batch) batch_index(batch, e);
     }
+    best_header_recompute(cs);
 }
 
 /* Move the active chain to the heaviest usable chain. If `watch` fails to connect, its reason is
@@ -720,41 +816,36 @@ static erg_code activate_best(erg_chainstate *cs, const idx_entry *watch, erg_er
 {
     erg_code watch_rc = ERG_OK;
     for (;;) {
-        idx_entry *best = best_candidate(cs), *fork, *path[64];
-        size_t np = 0, i;
+        idx_entry *best = best_candidate(cs), *fork, *x, **path;
+        size_t np, i;
         erg_err cerr;
         erg_code rc = ERG_OK;
         if (best == tip_entry(cs)) break;
         for (fork = best; !fork->info.in_active_chain; fork = fork->parent) {}
         while (tip_entry(cs) != fork)
             if ((rc = disconnect_tip(cs, err))) return rc;
-        /* Connect up to 64 blocks per round, nearest first, then re-pick the best. */
-        {
-            idx_entry *e = best;
-            size_t total = best->info.header.height - fork->info.header.height;
-            while (total > 64) {
-                e = e->parent;
-                total--;
-            }
-            for (; e != fork; e = e->parent) path[np++] = e;
-        }
-        for (i = np; i-- > 0;) {
+        /* Connect the whole path, lowest first; a block failing to connect ends the round and
+         * the best is picked again without it. */
+        np = best->info.header.height - fork->info.header.height;
+        path = malloc(np * sizeof *path);
+        if (!path) return erg_err_set(err, ERG_ERR_NOMEM, "chainstate: out of memory");
+        for (i = np, x = best; x != fork; x = x->parent) path[--i] = x;
+        for (i = 0; i < np; i++) {
             erg_err_clear(&cerr);
             if ((rc = connect_tip(cs, path[i], NULL, NULL, &cerr))) {
-                erg_batch *b = erg_batch_create();
+                erg_batch *b;
                 if (rc == ERG_ERR_IO || rc == ERG_ERR_NOMEM || rc == ERG_ERR_INTERNAL) {
-                    erg_batch_destroy(b);
+                    free(path);
                     if (err) *err = cerr;
                     return rc;
                 }
                 erg_log_warn("chain", "block %u rejected while connecting: %s", path[i]->info.header.height,
                              cerr.reason);
-                if (b) {
-                    mark_failed(cs, path[i], b);
-                    if (erg_db_write(cs->db, b, NULL) != ERG_OK)
-                        erg_log_error("chain", "could not persist an invalid-block mark");
-                    erg_batch_destroy(b);
-                }
+                b = erg_batch_create();
+                mark_failed(cs, path[i], b);
+                if (b && erg_db_write(cs->db, b, NULL) != ERG_OK)
+                    erg_log_error("chain", "could not persist an invalid-block mark");
+                erg_batch_destroy(b);
                 if (path[i] == watch || is_ancestor(path[i], watch)) {
                     watch_rc = rc;
                     if (err) *err = cerr;
@@ -762,6 +853,7 @@ static erg_code activate_best(erg_chainstate *cs, const idx_entry *watch, erg_er
                 break;
             }
         }
+        free(path);
     }
     return watch_rc;
 }
@@ -843,7 +935,9 @@ static erg_code load_index(erg_chainstate *cs, erg_err *err)
                 return erg_err_set(err, ERG_ERR_PARSE, "block index: block at height %u has no parent (corrupt database)",
                                    e->info.header.height);
             }
+            link_child(e);
         }
+        if (!(e->info.status & ERG_BLOCK_HAVE_DATA)) cs->nheaders_only++;
         if ((rc = derive_entry(e, err))) {
             free(all);
             return rc;
@@ -853,7 +947,9 @@ static erg_code load_index(erg_chainstate *cs, erg_err *err)
     if ((rc = erg_db_get_fixed(cs->db, &k, 1, tip, 32, err))) return erg_err_prefix(err, "chain tip: ");
     t = idx_find(cs, tip);
     if (!t) return erg_err_set(err, ERG_ERR_PARSE, "chain tip is not in the block index (corrupt database)");
-    return set_active(cs, t, err);
+    if ((rc = set_active(cs, t, err))) return rc;
+    best_header_recompute(cs);
+    return ERG_OK;
 }
 
 erg_code erg_chainstate_open(erg_chainstate **out, const erg_chain_params *cp, const char *dir, erg_err *err)
@@ -1007,25 +1103,17 @@ erg_code erg_chainstate_read_block(erg_chainstate *cs, const uint8_t id[32], erg
     return rc;
 }
 
+/* Every leaf of the index, header-only leaves included (their status lacks
+ * ERG_BLOCK_HAVE_DATA), plus the active tip when headers already extend it, as Bitcoin Core's
+ * getchaintips always reports the active tip. */
 size_t erg_chainstate_tips(erg_chainstate *cs, erg_block_info *infos, size_t cap)
 {
     size_t i, n = 0;
     pthread_mutex_lock(&cs->lock);
-    for (i = 0; i < cs->nbuckets; i++) {
+    for (i = 0; i < cs->nbuckets && n < cap; i++) {
         idx_entry *e;
-        for (e = cs->buckets[i]; e; e = e->hnext) {
-            size_t j;
-            int has_child = 0;
-            for (j = 0; j < cs->nbuckets && !has_child; j++) {
-                idx_entry *c;
-                for (c = cs->buckets[j]; c; c = c->hnext)
-                    if (c->parent == e) {
-                        has_child = 1;
-                        break;
-                    }
-            }
-            if (!has_child && n < cap) infos[n++] = e->info;
-        }
+        for (e = cs->buckets[i]; e && n < cap; e = e->hnext)
+            if (!e->child || e == tip_entry(cs)) infos[n++] = e->info;
     }
     pthread_mutex_unlock(&cs->lock);
     return n;
@@ -1079,20 +1167,24 @@ erg_code erg_chainstate_get_account(erg_chainstate *cs, const erg_pubkey *pk, er
 
 /* ---- accepting blocks ------------------------------------------------------------------- */
 
+/* The context-free checks a header alone allows (headers-first sync runs only these). */
+static erg_code check_header_context_free(const erg_header *h, erg_err *err)
+{
+    static const uint8_t zero[32];
+    if (h->version != 1) return erg_err_set(err, ERG_ERR_INVALID, "bad-version: block version %u", (unsigned)h->version);
+    if (memcmp(h->side_root, zero, 32) != 0)
+        return erg_err_set(err, ERG_ERR_INVALID, "bad-side-root: side blocks are not active yet, side root must be zero");
+    return ERG_OK;
+}
+
 static erg_code check_block_context_free(const erg_block *b, erg_err *err)
 {
     uint8_t root[32];
     erg_code rc;
-    if (b->header.version != 1)
-        return erg_err_set(err, ERG_ERR_INVALID, "bad-version: block version %u", (unsigned)b->header.version);
+    if ((rc = check_header_context_free(&b->header, err))) return rc;
     if ((rc = erg_block_tx_root(b, root, err))) return rc;
     if (memcmp(root, b->header.tx_root, 32) != 0)
         return erg_err_set(err, ERG_ERR_INVALID, "bad-txnmrklroot: transaction root mismatch");
-    {
-        uint8_t zero[32] = {0};
-        if (memcmp(b->header.side_root, zero, 32) != 0)
-            return erg_err_set(err, ERG_ERR_INVALID, "bad-side-root: side blocks are not active yet, side root must be zero");
-    }
     return ERG_OK;
 }
 
@@ -1100,6 +1192,7 @@ static erg_code check_header_context(erg_chainstate *cs, const idx_entry *parent
                                      erg_err *err)
 {
     uint32_t want;
+    if (is_failed(parent)) return erg_err_set(err, ERG_ERR_INVALID, "bad-prevblk: parent block is invalid");
     if (h->height != parent->info.header.height + 1)
         return erg_err_set(err, ERG_ERR_INVALID, "bad-height: height %u, parent is at %u", (unsigned)h->height,
                            (unsigned)parent->info.header.height);
@@ -1116,13 +1209,143 @@ static erg_code check_header_context(erg_chainstate *cs, const idx_entry *parent
     return ERG_OK;
 }
 
+/* Where a block stands against the index: refused as a duplicate (or for its parent), or
+ * accepted so far with *known its header-only entry (NULL for a new block) and *parent. */
+static erg_code block_precheck(erg_chainstate *cs, const uint8_t id[32], const erg_header *h, uint64_t now,
+                               idx_entry **known, idx_entry **parent, erg_err *err)
+{
+    idx_entry *e = idx_find(cs, id), *p;
+    if (e && ((e->info.status & ERG_BLOCK_HAVE_DATA) || (e->info.status & ERG_BLOCK_FAILED)))
+        return erg_err_set(err, ERG_ERR_INVALID, is_failed(e) ? "duplicate-invalid: block is known and invalid"
+                                                              : "duplicate: block already known");
+    /* A failed-child header-only entry falls through to the parent check: "bad-prevblk". */
+    p = e ? e->parent : idx_find(cs, h->prev);
+    if (!p) return erg_err_set(err, ERG_ERR_INVALID, "bad-prevblk: parent block is unknown");
+    *known = e;
+    *parent = p;
+    return check_header_context(cs, p, h, now, err);
+}
+
+/* Give e the block's data in memory. A known header-only entry is restored from *saved if
+ * storing fails; the arrival order restarts with the data, as Core's nSequenceId does, so a
+ * peer that announces a header early and holds its block back wins no tie. */
+static void entry_set_data(erg_chainstate *cs, idx_entry *e, int known, const erg_block *b, size_t size,
+                           erg_block_info *saved)
+{
+    *saved = e->info;
+    e->info.status |= ERG_BLOCK_HAVE_DATA;
+    e->info.ntx = (uint32_t)b->ntx;
+    e->info.size = size;
+    e->seq = cs->seq++;
+    if (known) cs->nheaders_only--;
+}
+
+/* Storing failed before anything reached the disk: a known entry is header-only again, a new
+ * one (not yet in the index) is dropped. */
+static void entry_drop_data(erg_chainstate *cs, idx_entry *e, int known, const erg_block_info *saved)
+{
+    if (known) {
+        e->info = *saved;
+        cs->nheaders_only++;
+    } else {
+        free(e);
+    }
+}
+
+static int has_usable_child(const idx_entry *e)
+{
+    const idx_entry *c;
+    for (c = e->child; c; c = c->sibling)
+        if (usable(c)) return 1;
+    return 0;
+}
+
+/* The common case, a block extending the tip: store and connect in one batch. */
+static erg_code store_and_connect(erg_chainstate *cs, idx_entry *e, int known, const erg_block_info *saved,
+                                  const erg_block *b, const erg_buf *raw, int *became_tip, erg_err *err)
+{
+    erg_err cerr;
+    erg_batch *fb;
+    uint8_t k[33];
+    erg_code rc;
+    if (!known && (rc = idx_add(cs, e, err))) {
+        free(e);
+        return rc;
+    }
+    erg_err_clear(&cerr);
+    rc = connect_tip(cs, e, b, raw, &cerr);
+    if (rc == ERG_OK) {
+        if (became_tip) *became_tip = 1;
+        /* Blocks that arrived before this one (it was header-only) may now extend it. */
+        if (known && has_usable_child(e)) {
+            rc = activate_best(cs, e, err);
+            if (became_tip) *became_tip = tip_entry(cs) == e;
+        }
+        return rc;
+    }
+    if (err) *err = cerr;
+    if (rc == ERG_ERR_IO || rc == ERG_ERR_NOMEM || rc == ERG_ERR_INTERNAL) {
+        if (known) {
+            entry_drop_data(cs, e, known, saved); /* the batch did not apply: the block may come again */
+            return rc;
+        }
+        /* A new entry is already in the index and its data never reached the disk: never reuse it. */
+    } else {
+        erg_log_warn("chain", "block %u rejected while connecting: %s", e->info.header.height, cerr.reason);
+    }
+    /* Keep the block, marked as what it is, so a resubmission is refused at once. */
+    fb = erg_batch_create();
+    mark_failed(cs, e, fb);
+    if (fb) {
+        key_with(k, K_BLOCK, e->info.id);
+        erg_batch_put(fb, k, 33, raw->data, raw->len);
+        if (erg_db_write(cs->db, fb, NULL) != ERG_OK) erg_log_error("chain", "could not store a rejected block");
+        erg_batch_destroy(fb);
+    }
+    return rc;
+}
+
+/* A block off the tip (side branch, or above blocks still missing): store it, then activate if
+ * it completes a chain of stored blocks. */
+static erg_code store_and_activate(erg_chainstate *cs, idx_entry *e, int known, const erg_block_info *saved,
+                                   const erg_buf *raw, int *became_tip, erg_err *err)
+{
+    erg_batch *batch = erg_batch_create();
+    uint8_t k[33];
+    erg_code rc;
+    if (!batch) {
+        entry_drop_data(cs, e, known, saved);
+        return erg_err_set(err, ERG_ERR_NOMEM, "chainstate: out of memory");
+    }
+    key_with(k, K_BLOCK, e->info.id);
+    erg_batch_put(batch, k, 33, raw->data, raw->len);
+    batch_index(batch, e);
+    rc = erg_db_write(cs->db, batch, err);
+    erg_batch_destroy(batch);
+    if (rc) {
+        entry_drop_data(cs, e, known, saved);
+        return rc;
+    }
+    if (!known && (rc = idx_add(cs, e, err))) {
+        free(e);
+        return rc;
+    }
+    /* With an ancestor's data still missing nothing can change: skip the index scan, which
+     * would otherwise run once per block of an out-of-order download. */
+    cs->epoch++;
+    if (!chain_usable(cs, e)) return ERG_OK;
+    rc = activate_best(cs, e, err);
+    if (became_tip) *became_tip = tip_entry(cs) == e;
+    return rc;
+}
+
 erg_code erg_chainstate_process_block(erg_chainstate *cs, const erg_block *b, uint64_t now, int *became_tip,
                                       erg_err *err)
 {
-    uint8_t id[32], k[33];
-    idx_entry *parent, *e;
+    uint8_t id[32];
+    idx_entry *known = NULL, *parent = NULL, *e;
+    erg_block_info saved;
     erg_buf raw;
-    erg_batch *batch;
     erg_code rc;
     if (became_tip) *became_tip = 0;
     erg_header_id(&b->header, id);
@@ -1130,100 +1353,55 @@ erg_code erg_chainstate_process_block(erg_chainstate *cs, const erg_block *b, ui
      * expensive part and touch no shared state. */
     if ((rc = check_block_context_free(b, err))) return rc;
     pthread_mutex_lock(&cs->lock);
-    e = idx_find(cs, id);
-    if (e) {
-        rc = erg_err_set(err, ERG_ERR_INVALID, (e->info.status & (ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD))
-                                                   ? "duplicate-invalid: block is known and invalid"
-                                                   : "duplicate: block already known");
-        pthread_mutex_unlock(&cs->lock);
-        return rc;
-    }
-    parent = idx_find(cs, b->header.prev);
-    if (!parent) {
-        pthread_mutex_unlock(&cs->lock);
-        return erg_err_set(err, ERG_ERR_INVALID, "bad-prevblk: parent block is unknown");
-    }
-    if (parent->info.status & (ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD)) {
-        pthread_mutex_unlock(&cs->lock);
-        return erg_err_set(err, ERG_ERR_INVALID, "bad-prevblk: parent block is invalid");
-    }
-    rc = check_header_context(cs, parent, &b->header, now, err);
+    rc = block_precheck(cs, id, &b->header, now, &known, &parent, err);
     pthread_mutex_unlock(&cs->lock);
     if (rc) return rc;
-    if ((rc = erg_pouw_verify_unit(cs->cp, &b->header, err))) return rc;
-
+    rc = erg_pouw_verify_unit(cs->cp, &b->header, err);
     pthread_mutex_lock(&cs->lock);
-    if (idx_find(cs, id)) {
-        pthread_mutex_unlock(&cs->lock);
-        return erg_err_set(err, ERG_ERR_INVALID, "duplicate: block already known");
-    }
-    e = calloc(1, sizeof *e);
-    batch = erg_batch_create();
-    erg_buf_init(&raw);
-    if (!e || !batch) {
-        rc = erg_err_set(err, ERG_ERR_NOMEM, "chainstate: out of memory");
-        goto fail;
-    }
-    e->info.header = b->header;
-    memcpy(e->info.id, id, 32);
-    e->parent = parent;
-    e->seq = cs->seq++;
-    e->info.status = ERG_BLOCK_HAVE_DATA;
-    e->info.ntx = (uint32_t)b->ntx;
-    erg_block_serialize(b, &raw);
-    if ((rc = erg_buf_status(&raw, err))) goto fail;
-    e->info.size = raw.len;
-    if ((rc = derive_entry(e, err))) goto fail;
-    if (parent == tip_entry(cs) && erg_u256_cmp(&e->info.chainwork, &parent->info.chainwork) > 0) {
-        /* The common case, a block extending the tip: store and connect in one batch. */
-        erg_err cerr;
-        erg_batch_destroy(batch);
-        batch = NULL;
-        if ((rc = idx_insert(cs, e, err))) goto fail;
-        erg_err_clear(&cerr);
-        rc = connect_tip(cs, e, b, &raw, &cerr);
-        if (rc == ERG_OK) {
-            if (became_tip) *became_tip = 1;
-        } else {
-            /* Keep the block, marked as what it is, so a resubmission is refused at once. */
+    if (rc) {
+        /* The unit depends on the header alone, so no block can ever complete a header-only
+         * entry holding a bad one: mark it failed rather than download it again. */
+        e = idx_find(cs, id);
+        if (rc == ERG_ERR_INVALID && e && !(e->info.status & ERG_BLOCK_HAVE_DATA) && !is_failed(e)) {
             erg_batch *fb = erg_batch_create();
-            if (err) *err = cerr;
-            if (rc != ERG_ERR_IO && rc != ERG_ERR_NOMEM && rc != ERG_ERR_INTERNAL) {
-                erg_log_warn("chain", "block %u rejected while connecting: %s", e->info.header.height, cerr.reason);
-                e->info.status |= ERG_BLOCK_FAILED;
-            } else {
-                e->info.status |= ERG_BLOCK_FAILED; /* its data never reached the disk: never reuse it */
-            }
-            if (fb) {
-                key_with(k, K_BLOCK, id);
-                erg_batch_put(fb, k, 33, raw.data, raw.len);
-                batch_index(fb, e);
-                if (erg_db_write(cs->db, fb, NULL) != ERG_OK) erg_log_error("chain", "could not store a rejected block");
-                erg_batch_destroy(fb);
-            }
+            mark_failed(cs, e, fb);
+            if (fb && erg_db_write(cs->db, fb, NULL) != ERG_OK)
+                erg_log_error("chain", "could not persist an invalid-header mark");
+            erg_batch_destroy(fb);
         }
-        erg_buf_free(&raw);
         pthread_mutex_unlock(&cs->lock);
         return rc;
     }
-    key_with(k, K_BLOCK, id);
-    erg_batch_put(batch, k, 33, raw.data, raw.len);
-    batch_index(batch, e);
-    if ((rc = erg_db_write(cs->db, batch, err))) goto fail;
-    erg_batch_destroy(batch);
-    erg_buf_free(&raw);
-    if ((rc = idx_insert(cs, e, err))) {
-        free(e);
+    /* Again: the index may have moved while the unit ran. */
+    if ((rc = block_precheck(cs, id, &b->header, now, &known, &parent, err))) {
         pthread_mutex_unlock(&cs->lock);
         return rc;
     }
-    rc = activate_best(cs, e, err);
-    if (became_tip) *became_tip = tip_entry(cs) == e;
-    pthread_mutex_unlock(&cs->lock);
-    return rc;
-fail:
-    free(e);
-    erg_batch_destroy(batch);
+    erg_buf_init(&raw);
+    erg_block_serialize(b, &raw);
+    if ((rc = erg_buf_status(&raw, err))) goto out;
+    if (known) {
+        e = known;
+    } else {
+        e = calloc(1, sizeof *e);
+        if (!e) {
+            rc = erg_err_set(err, ERG_ERR_NOMEM, "chainstate: out of memory");
+            goto out;
+        }
+        e->info.header = b->header;
+        memcpy(e->info.id, id, 32);
+        e->parent = parent;
+        if ((rc = derive_entry(e, err))) {
+            free(e);
+            goto out;
+        }
+    }
+    entry_set_data(cs, e, known != NULL, b, raw.len, &saved);
+    if (parent == tip_entry(cs))
+        rc = store_and_connect(cs, e, known != NULL, &saved, b, &raw, became_tip, err);
+    else
+        rc = store_and_activate(cs, e, known != NULL, &saved, &raw, became_tip, err);
+out:
     erg_buf_free(&raw);
     pthread_mutex_unlock(&cs->lock);
     return rc;
@@ -1259,7 +1437,6 @@ erg_code erg_chainstate_reconsider(erg_chainstate *cs, const uint8_t id[32], erg
 {
     idx_entry *e, *a;
     erg_batch *b;
-    size_t i;
     erg_code rc = ERG_OK;
     pthread_mutex_lock(&cs->lock);
     e = idx_find(cs, id);
@@ -1272,19 +1449,17 @@ erg_code erg_chainstate_reconsider(erg_chainstate *cs, const uint8_t id[32], erg
         rc = erg_err_set(err, ERG_ERR_NOMEM, "chainstate: out of memory");
         goto out;
     }
-    for (i = 0; i < cs->nbuckets; i++) {
-        idx_entry *x;
-        for (x = cs->buckets[i]; x; x = x->hnext)
-            if (is_ancestor(e, x) && (x->info.status & (ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD))) {
-                x->info.status &= ~(uint32_t)(ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD);
-                batch_index(b, x);
-            }
-    }
-    for (a = e->parent; a; a = a->parent)
-        if (a->info.status & (ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD)) {
+    for (a = e; a; a = subtree_next(e, a))
+        if (is_failed(a)) {
             a->info.status &= ~(uint32_t)(ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD);
             batch_index(b, a);
         }
+    for (a = e->parent; a; a = a->parent)
+        if (is_failed(a)) {
+            a->info.status &= ~(uint32_t)(ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD);
+            batch_index(b, a);
+        }
+    best_header_recompute(cs);
     rc = erg_db_write(cs->db, b, err);
     erg_batch_destroy(b);
     if (rc == ERG_OK) rc = activate_best(cs, NULL, err);
@@ -1342,4 +1517,149 @@ fail:
 fail_unlocked:
     erg_block_free(out);
     return rc;
+}
+
+/* ---- headers-first sync ---------------------------------------------------------------- */
+
+erg_code erg_chainstate_accept_header(erg_chainstate *cs, const erg_header *h, uint64_t now, erg_block_info *info,
+                                      erg_err *err)
+{
+    uint8_t id[32];
+    idx_entry *e, *parent;
+    erg_batch *batch;
+    erg_code rc;
+    erg_header_id(h, id);
+    pthread_mutex_lock(&cs->lock);
+    e = idx_find(cs, id);
+    if (e) {
+        if (is_failed(e)) {
+            rc = erg_err_set(err, ERG_ERR_INVALID, "duplicate-invalid: header is known and invalid");
+        } else {
+            rc = ERG_OK;
+            if (info) *info = e->info;
+        }
+        goto out;
+    }
+    parent = idx_find(cs, h->prev);
+    if (!parent) {
+        rc = erg_err_set(err, ERG_ERR_NOTFOUND, "prev-unknown: parent header is unknown");
+        goto out;
+    }
+    if ((rc = check_header_context_free(h, err)) || (rc = check_header_context(cs, parent, h, now, err)) ||
+        (rc = erg_pouw_check_header(cs->cp, h, err)))
+        goto out;
+    if (cs->nheaders_only >= ERG_MAX_HEADERS_ONLY) {
+        rc = erg_err_set(err, ERG_ERR_RANGE, "too-many-headers: %zu headers already wait for their blocks",
+                         cs->nheaders_only);
+        goto out;
+    }
+    e = calloc(1, sizeof *e);
+    batch = erg_batch_create();
+    if (!e || !batch) {
+        rc = erg_err_set(err, ERG_ERR_NOMEM, "chainstate: out of memory");
+        goto fail;
+    }
+    e->info.header = *h;
+    memcpy(e->info.id, id, 32);
+    e->parent = parent;
+    e->seq = cs->seq++;
+    if ((rc = derive_entry(e, err))) goto fail;
+    batch_index(batch, e);
+    if ((rc = erg_db_write(cs->db, batch, err))) goto fail;
+    erg_batch_destroy(batch);
+    if ((rc = idx_add(cs, e, err))) {
+        free(e);
+        goto out;
+    }
+    if (info) *info = e->info;
+    goto out;
+fail:
+    free(e);
+    erg_batch_destroy(batch);
+out:
+    pthread_mutex_unlock(&cs->lock);
+    return rc;
+}
+
+void erg_chainstate_best_header(erg_chainstate *cs, erg_block_info *info)
+{
+    pthread_mutex_lock(&cs->lock);
+    *info = (cs->best_header ? cs->best_header : tip_entry(cs))->info;
+    pthread_mutex_unlock(&cs->lock);
+}
+
+size_t erg_chainstate_locator(erg_chainstate *cs, uint8_t (*ids)[32], size_t cap)
+{
+    size_t n = 0, h, step = 1;
+    if (cap == 0) return 0;
+    pthread_mutex_lock(&cs->lock);
+    h = cs->active_len - 1;
+    for (;;) {
+        if (n + 1 == cap && cap >= 2) h = 0; /* the last slot is genesis, the common ancestor of all */
+        memcpy(ids[n++], cs->active[h]->info.id, 32);
+        if (h == 0 || n == cap) break;
+        if (n >= 10) step *= 2;
+        h = h > step ? h - step : 0;
+    }
+    pthread_mutex_unlock(&cs->lock);
+    return n;
+}
+
+size_t erg_chainstate_headers_after(erg_chainstate *cs, const uint8_t (*locator)[32], size_t nloc,
+                                    const uint8_t stop[32], erg_header *out, size_t cap, uint32_t *fork_height)
+{
+    static const uint8_t zero[32];
+    const idx_entry *fork;
+    size_t i, n = 0, h;
+    int use_stop = stop && memcmp(stop, zero, 32) != 0;
+    pthread_mutex_lock(&cs->lock);
+    fork = cs->active[0];
+    for (i = 0; i < nloc; i++) {
+        const idx_entry *e = idx_find(cs, locator[i]);
+        if (e && e->info.in_active_chain) {
+            fork = e;
+            break;
+        }
+    }
+    if (fork_height) *fork_height = fork->info.header.height;
+    for (h = (size_t)fork->info.header.height + 1; h < cs->active_len && n < cap; h++) {
+        out[n++] = cs->active[h]->info.header;
+        if (use_stop && memcmp(cs->active[h]->info.id, stop, 32) == 0) break;
+    }
+    pthread_mutex_unlock(&cs->lock);
+    return n;
+}
+
+size_t erg_chainstate_missing_blocks(erg_chainstate *cs, uint8_t (*ids)[32], size_t cap)
+{
+    const idx_entry *top, *e;
+    size_t total = 0, skip, n, i;
+    pthread_mutex_lock(&cs->lock);
+    /* The best header is never failed, and failure marks reach every descendant, so nothing
+     * on its chain is failed: the path from the active chain up to it is exactly what to fetch. */
+    top = cs->best_header ? cs->best_header : tip_entry(cs);
+    for (e = top; !e->info.in_active_chain; e = e->parent)
+        if (!(e->info.status & ERG_BLOCK_HAVE_DATA)) total++;
+    n = total < cap ? total : cap;
+    skip = total - n; /* the highest ones, beyond cap: the walk meets them first */
+    for (i = n, e = top; i > 0; e = e->parent) {
+        if (e->info.status & ERG_BLOCK_HAVE_DATA) continue;
+        if (skip) {
+            skip--;
+            continue;
+        }
+        memcpy(ids[--i], e->info.id, 32);
+    }
+    pthread_mutex_unlock(&cs->lock);
+    return n;
+}
+
+int erg_chainstate_have(erg_chainstate *cs, const uint8_t id[32], uint32_t *status)
+{
+    const idx_entry *e;
+    pthread_mutex_lock(&cs->lock);
+    e = idx_find(cs, id);
+    if (e && status) *status = e->info.status;
+    pthread_mutex_unlock(&cs->lock);
+    return e != NULL;
 }

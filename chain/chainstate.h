@@ -66,7 +66,9 @@ uint32_t erg_chainstate_height(erg_chainstate *cs);
 erg_code erg_chainstate_block_at(erg_chainstate *cs, uint32_t height, erg_block_info *info, erg_err *err) ERG_WARN_UNUSED;
 erg_code erg_chainstate_block_info(erg_chainstate *cs, const uint8_t id[32], erg_block_info *info, erg_err *err) ERG_WARN_UNUSED;
 erg_code erg_chainstate_read_block(erg_chainstate *cs, const uint8_t id[32], erg_block *b, erg_err *err) ERG_WARN_UNUSED;
-/* Chain tips known to the index (like getchaintips): fills up to cap entries. */
+/* Chain tips known to the index (like getchaintips): every leaf, header-only leaves included
+ * (status without ERG_BLOCK_HAVE_DATA), plus the active tip even when headers extend it.
+ * Fills up to cap entries. */
 size_t erg_chainstate_tips(erg_chainstate *cs, erg_block_info *infos, size_t cap);
 
 /* A transaction confirmed in the active chain, and the block holding it (info may be NULL). */
@@ -84,8 +86,10 @@ erg_code erg_chainstate_get_account(erg_chainstate *cs, const erg_pubkey *pk, er
  * branch; *became_tip says whether it is now the tip). Rejections carry Bitcoin-style
  * reasons ("bad-prevblk", "time-too-old", "time-too-new", "bad-diffbits", "bad-output-hash",
  * "high-ticket", "bad-txnmrklroot", "bad-state-root", "bad-txns-nonce", ...), and the node's
- * data is unchanged. An already-known block returns ERG_ERR_INVALID "duplicate" (or
- * "duplicate-invalid"). `now` is the node's clock (unix seconds).
+ * data is unchanged. An already-stored block returns ERG_ERR_INVALID "duplicate" (or
+ * "duplicate-invalid"); the block of a header-only entry is accepted and completes it (a
+ * failed-child one is refused "bad-prevblk"), and a block whose ancestors' data has not
+ * arrived is stored and connected when they have. `now` is the node's clock (unix seconds).
  */
 erg_code erg_chainstate_process_block(erg_chainstate *cs, const erg_block *b, uint64_t now, int *became_tip,
                                       erg_err *err) ERG_WARN_UNUSED;

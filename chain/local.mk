@@ -21,5 +21,5 @@ test_unit_test_tx_LDADD = libergon_testharness.a libergon_chain.a $(ERG_CRYPTO_L
 check_PROGRAMS += test/unit/test_pouw test/unit/test_chainstate
 test_unit_test_pouw_SOURCES = test/unit/test_pouw.c
 test_unit_test_pouw_LDADD = libergon_testharness.a $(ERG_CHAIN_LIBS)
-test_unit_test_chainstate_SOURCES = test/unit/test_chainstate.c
+test_unit_test_chainstate_SOURCES = test/unit/test_chainstate.c test/unit/chain_testutil.c test/unit/chain_testutil.h
 test_unit_test_chainstate_LDADD = libergon_testharness.a $(ERG_CHAIN_LIBS)

@@ -17,6 +17,7 @@ struct erg_mempool {
     erg_tx *readd;              /* transactions of disconnected blocks, in order to re-admit */
     size_t nreadd, capreadd;
     int dirty;                  /* a block was connected or disconnected since the last sync */
+    uint64_t seq;               /* admission counter: the last entry's seq */
 };
 
 erg_code erg_mempool_create(erg_mempool **out, erg_chainstate *cs, size_t max_bytes, uint64_t min_fee_per_kb,
@@ -175,6 +176,7 @@ static erg_code add_locked(erg_mempool *mp, const erg_tx *tx, uint64_t now, erg_
         mp->v = nv;
         mp->cap = nc;
     }
+    e.seq = ++mp->seq;
     mp->v[mp->n++] = e;
     mp->bytes += e.size;
     return ERG_OK;
@@ -346,4 +348,27 @@ erg_code erg_mempool_next_nonce(erg_mempool *mp, const erg_pubkey *pk, uint64_t 
     }
     pthread_mutex_unlock(&mp->lock);
     return rc;
+}
+
+erg_code erg_mempool_txids_since(erg_mempool *mp, uint64_t after, uint8_t (**ids)[32], size_t *n, uint64_t *last,
+                                 erg_err *err)
+{
+    size_t i, k = 0;
+    *ids = NULL;
+    *n = 0;
+    pthread_mutex_lock(&mp->lock);
+    *last = mp->seq;
+    for (i = 0; i < mp->n; i++)
+        if (mp->v[i].seq > after) k++;
+    if (k) {
+        *ids = malloc(k * sizeof **ids);
+        if (!*ids) {
+            pthread_mutex_unlock(&mp->lock);
+            return erg_err_set(err, ERG_ERR_NOMEM, "mempool: out of memory");
+        }
+        for (i = 0; i < mp->n; i++)
+            if (mp->v[i].seq > after) memcpy((*ids)[(*n)++], mp->v[i].txid, 32);
+    }
+    pthread_mutex_unlock(&mp->lock);
+    return ERG_OK;
 }

@@ -27,6 +27,7 @@ typedef struct erg_mempool_entry {
     uint8_t txid[32];
     size_t size;    /* encoded bytes */
     uint64_t time;  /* unix seconds it entered the pool */
+    uint64_t seq;   /* admission order, from 1; re-admitted transactions get a new one */
 } erg_mempool_entry;
 
 typedef struct erg_mempool_info {
@@ -58,5 +59,11 @@ erg_code erg_mempool_entries(erg_mempool *mp, erg_mempool_entry **out, size_t *n
 erg_code erg_mempool_select(erg_mempool *mp, size_t max_bytes, erg_tx **out, size_t *n, erg_err *err) ERG_WARN_UNUSED;
 /* Next nonce a sender should use, counting its pooled transactions. */
 erg_code erg_mempool_next_nonce(erg_mempool *mp, const erg_pubkey *pk, uint64_t *nonce, erg_err *err) ERG_WARN_UNUSED;
+
+/* Ids of the entries admitted after sequence number `after` (for relay: every admission, from
+ * RPC, a peer or a reorg's re-admission, is announced once); *last gets the newest sequence
+ * number. Caller frees *ids. */
+erg_code erg_mempool_txids_since(erg_mempool *mp, uint64_t after, uint8_t (**ids)[32], size_t *n, uint64_t *last,
+                                 erg_err *err) ERG_WARN_UNUSED;
 
 #endif

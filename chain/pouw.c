@@ -148,19 +148,45 @@ erg_code erg_commons_job_at(const erg_chain_params *cp, uint32_t height, erg_com
     return ERG_OK;
 }
 
+/* The job and cu a header names must be the commons job of its height. */
+static erg_code check_job(const erg_chain_params *cp, const erg_header *h, erg_commons_job *job, erg_err *err)
+{
+    erg_code rc;
+    if ((rc = erg_commons_job_at(cp, h->height, job, err))) return rc;
+    if (memcmp(job->job_id, h->job_id, 32) != 0)
+        return erg_err_set(err, ERG_ERR_INVALID, "bad-job: job id is not the commons job of height %u",
+                           (unsigned)h->height);
+    if (h->cu != job->cu)
+        return erg_err_set(err, ERG_ERR_INVALID, "bad-cu: header claims %llu CU, the unit is %llu CU",
+                           (unsigned long long)h->cu, (unsigned long long)job->cu);
+    return ERG_OK;
+}
+
+static erg_code check_win(const erg_chain_params *cp, const erg_header *h, const uint8_t seed[32], erg_err *err)
+{
+    uint8_t ticket[32];
+    if (cp->net == ERG_NET_REGTEST) return ERG_OK; /* regtest mines a block from any unit */
+    erg_pouw_ticket(seed, h->output_hash, ticket);
+    return erg_pouw_check_ticket(ticket, h->bits, h->cu, err);
+}
+
+erg_code erg_pouw_check_header(const erg_chain_params *cp, const erg_header *h, erg_err *err)
+{
+    erg_commons_job job;
+    uint8_t seed[32];
+    erg_code rc;
+    if ((rc = check_job(cp, h, &job, err))) return rc;
+    erg_pouw_header_seed(h, seed);
+    return check_win(cp, h, seed, err);
+}
+
 erg_code erg_pouw_verify_unit(const erg_chain_params *cp, const erg_header *h, erg_err *err)
 {
     erg_commons_job job;
-    uint8_t seed[32], out_hash[32], ticket[32], *out;
+    uint8_t seed[32], out_hash[32], *out;
     size_t out_len;
     erg_code rc;
-    if ((rc = erg_commons_job_at(cp, h->height, &job, err))) return rc;
-    if (memcmp(job.job_id, h->job_id, 32) != 0)
-        return erg_err_set(err, ERG_ERR_INVALID, "bad-job: job id is not the commons job of height %u",
-                           (unsigned)h->height);
-    if (h->cu != job.cu)
-        return erg_err_set(err, ERG_ERR_INVALID, "bad-cu: header claims %llu CU, the unit is %llu CU",
-                           (unsigned long long)h->cu, (unsigned long long)job.cu);
+    if ((rc = check_job(cp, h, &job, err))) return rc;
     erg_pouw_header_seed(h, seed);
     out_len = job.kernel->output_size(&job.params);
     out = malloc(out_len ? out_len : 1);
@@ -172,7 +198,5 @@ erg_code erg_pouw_verify_unit(const erg_chain_params *cp, const erg_header *h, e
     if (memcmp(out_hash, h->output_hash, 32) != 0)
         return erg_err_set(err, ERG_ERR_INVALID,
                            "bad-output-hash: re-executing the unit bound to this header gives a different output");
-    if (cp->net == ERG_NET_REGTEST) return ERG_OK; /* regtest mines a block from any unit */
-    erg_pouw_ticket(seed, h->output_hash, ticket);
-    return erg_pouw_check_ticket(ticket, h->bits, h->cu, err);
+    return check_win(cp, h, seed, err);
 }

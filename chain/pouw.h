@@ -39,6 +39,11 @@ typedef struct erg_commons_job {
 
 erg_code erg_commons_job_at(const erg_chain_params *cp, uint32_t height, erg_commons_job *job, erg_err *err) ERG_WARN_UNUSED;
 
+/* The checks of a header's unit that need no re-execution (cheap, for headers-first sync): the
+ * job is the commons job of its height, cu matches it, and the ticket wins (regtest: any unit
+ * wins). Reasons: "bad-job", "bad-cu", "high-ticket". */
+erg_code erg_pouw_check_header(const erg_chain_params *cp, const erg_header *h, erg_err *err) ERG_WARN_UNUSED;
+
 /* Full verification of a header's winning unit: the job is the commons job of its height,
  * cu matches the job, the unit re-executed with the C reference under the header's seed
  * gives output_hash, and the ticket wins (regtest: any unit wins). Reasons: "bad-job",

@@ -22,6 +22,8 @@
 #include "src/node/node.h"
 #include "src/node/rpc.h"
 #include "src/node/rpc_chain.h"
+#include "src/node/rpc_net.h"
+#include "src/node/net.h"
 #include "src/util/amount.h"
 #include "src/util/log.h"
 
@@ -64,6 +66,15 @@ static int flag(const opts *o, const char *name)
     return v && strcmp(v, "0") != 0;
 }
 
+/* Every value of a repeatable option (-connect, -addnode), command line first. */
+static size_t get_all(const opts *o, const char *name, const char **out, size_t cap)
+{
+    size_t i, k = 0;
+    for (i = 0; i < o->n && k < cap; i++)
+        if (strcmp(o->v[i].name, name) == 0) out[k++] = o->v[i].value;
+    return k;
+}
+
 static int add_opt(opts *o, const char *arg, int from_file)
 {
     const char *eq = strchr(arg, '=');
@@ -88,8 +99,9 @@ static int add_opt(opts *o, const char *arg, int from_file)
 
 static const char *const g_known[] = {
     "datadir", "conf", "regtest", "testnet", "rpcport", "rpcuser", "rpcpassword", "rpcbind", "rpcallowip",
-    "rpcthreads", "rpcworkqueue", "port", "listen", "bind", "connect", "mine", "payout", "minebatch", "mineinterval",
-    "backend", "devices", "debug", "loglevel", "printtoconsole", "maxmempool", "minrelaytxfee", "help", "version", NULL};
+    "rpcthreads", "rpcworkqueue", "port", "listen", "mine", "payout", "minebatch", "mineinterval", "backend",
+    "devices", "debug", "loglevel", "printtoconsole", "maxmempool", "minrelaytxfee", "help", "version", "bind", "connect",
+    "addnode", "maxconnections", "bantime", "blockstalltimeout", NULL};
 
 static int known(const char *name)
 {
@@ -134,7 +146,14 @@ static void usage(void)
            "  -rpcport=N          JSON-RPC port (main 9332, test 19332, regtest 19443)\n"
            "  -rpcuser=U -rpcpassword=P  extra RPC credentials (a cookie is always written)\n"
            "  -rpcthreads=N -rpcworkqueue=N  RPC workers and queue depth (503 when full)\n"
-           "  -port=N             P2P port (peers arrive with the network issue)\n"
+           "  -port=N             P2P port (main 9333, test 19333, regtest 19444)\n"
+           "  -listen=0|1         accept inbound peers (default 1)\n"
+           "  -bind=IP[:PORT]     listen on this address only (default all IPv4)\n"
+           "  -connect=IP:PORT    connect only to these peers (repeatable; -connect=0: no automatic peers)\n"
+           "  -addnode=IP:PORT    also keep a connection to this peer (repeatable)\n"
+           "  -maxconnections=N   peer connections (default 125; 8 reserved for outbound)\n"
+           "  -bantime=SECONDS    how long misbehaving peers stay banned (default 86400)\n"
+           "  -blockstalltimeout=MS  re-request a block not delivered in time (regtest 5000, else 60000)\n"
            "  -mine -payout=ADDR  mine on every OpenCL device, paying ADDR\n"
            "  -minebatch=N        units per engine batch (default 1 on regtest, 64 otherwise)\n"
            "  -mineinterval=MS    pause after each block found (default 0)\n"
@@ -231,8 +250,6 @@ int main(int argc, char **argv)
         erg_log_set_stderr(get(&o, "printtoconsole") ? flag(&o, "printtoconsole") : 1);
     }
     erg_log_info("init", "ergond %s starting on %s, data directory %s", PACKAGE_VERSION, cp->name, dir);
-    if (get(&o, "port") || get(&o, "listen"))
-        erg_log_warn("init", "-port/-listen accepted: the P2P network is not part of this build yet");
 
     if (get(&o, "maxmempool")) maxmempool = strtoull(get(&o, "maxmempool"), NULL, 10);
     if (get(&o, "minrelaytxfee") && erg_amount_parse(get(&o, "minrelaytxfee"), ERG_MAX_MONEY, &minfee, &err)) {
@@ -293,6 +310,7 @@ int main(int argc, char **argv)
     rc_cfg.stop_ctx = &node;
     if (erg_rpc_create(&rc_cfg, &rpc, &err)) goto fail;
     if (erg_rpc_register_chain(rpc, &node, &err)) goto fail;
+    if (erg_rpc_register_net(rpc, &node, &err)) goto fail;
     erg_http_config_default(&hc);
     hc.port = get(&o, "rpcport") ? (uint16_t)strtoul(get(&o, "rpcport"), NULL, 10) : cp->rpc_port;
     if (get(&o, "rpcthreads")) hc.n_workers = atoi(get(&o, "rpcthreads"));
@@ -305,6 +323,33 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    {
+        erg_net_config nc;
+        const char *v;
+        erg_net_config_default(&nc);
+        nc.cp = cp;
+        nc.cs = node.cs;
+        nc.mp = node.mp;
+        nc.datadir = dir;
+        nc.listen = get(&o, "listen") ? flag(&o, "listen") : 1;
+        nc.bind = get(&o, "bind");
+        if ((v = get(&o, "port"))) {
+            unsigned long p = strtoul(v, NULL, 10);
+            if (p == 0 || p > 65535) {
+                erg_log_error("init", "-port must be 1..65535");
+                goto out;
+            }
+            nc.port = (uint16_t)p;
+        }
+        nc.nconnect = get_all(&o, "connect", nc.connect, ERG_NET_MAX_CONNECT);
+        nc.connect_only = nc.nconnect > 0;
+        nc.naddnode = get_all(&o, "addnode", nc.addnode, ERG_NET_MAX_CONNECT);
+        if ((v = get(&o, "maxconnections"))) nc.max_connections = atoi(v);
+        if ((v = get(&o, "bantime"))) nc.bantime = strtoll(v, NULL, 10);
+        if ((v = get(&o, "blockstalltimeout"))) nc.stall_timeout_ms = (unsigned)strtoul(v, NULL, 10);
+        if (erg_net_create(&node.net, &nc, &err)) goto fail;
+        if (erg_net_start(node.net, &err)) goto fail;
+    }
     if (node.miner && erg_miner_start(node.miner, &err)) goto fail;
     erg_log_info("init", "done loading");
     while (!node.shutdown && !g_signal) {
@@ -319,10 +364,13 @@ fail:
 out:
     node.shutdown = 1;
     if (node.miner) erg_miner_destroy(node.miner);
+    erg_net_stop(node.net);
     if (http) erg_http_server_stop(http);
     if (rpc && http) erg_rpc_detach(rpc, http);
     erg_http_server_destroy(http);
     erg_rpc_destroy(rpc);
+    erg_net_destroy(node.net);
+    node.net = NULL;
     if (node.cs) erg_chainstate_set_listener(node.cs, NULL);
     erg_mempool_destroy(node.mp);
     erg_engine_destroy(node.eng);

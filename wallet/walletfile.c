@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "src/crypto/datafile.h"
 #include "src/crypto/random.h"
 #include "src/crypto/sha256.h"
 
@@ -256,86 +257,9 @@ erg_code erg_walletfile_seal(const erg_wallet_key *key, uint8_t network, const u
 
 erg_code erg_walletfile_read(const char *path, erg_buf *out, erg_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    uint8_t *p;
-    size_t got = 0;
-    erg_buf_reset(out);
-    if (fd < 0) {
-        if (errno == ENOENT) return erg_err_set(err, ERG_ERR_NOTFOUND, "%s: no such wallet file", path);
-        return erg_err_set(err, ERG_ERR_IO, "%s: %s", path, strerror(errno));
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return erg_err_set(err, ERG_ERR_IO, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > ERG_WALLETFILE_MAX) {
-        close(fd);
-        return erg_err_set(err, ERG_ERR_RANGE, "%s: %lld bytes is too large for a wallet file", path, (long long)st.st_size);
-    }
-    if (!(p = erg_buf_extend(out, (size_t)st.st_size + 1))) {
-        close(fd);
-        return erg_buf_status(out, err);
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += (size_t)n;
-    }
-    close(fd);
-    out->len = got;
-    return ERG_OK;
-}
-
-static erg_code write_all_sync(const char *path, const uint8_t *data, size_t len, erg_err *err)
-{
-    int fd;
-    size_t done = 0;
-    (void)unlink(path); /* a stale temporary from an interrupted write */
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return erg_err_set(err, ERG_ERR_IO, "%s: %s", path, strerror(errno));
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            unlink(path);
-            return erg_err_set(err, ERG_ERR_IO, "%s: write: %s", path, strerror(e));
-        }
-        done += (size_t)n;
-    }
-    if (fsync(fd) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(path);
-        return erg_err_set(err, ERG_ERR_IO, "%s: fsync: %s", path, strerror(e));
-    }
-    if (close(fd) != 0) {
-        unlink(path);
-        return erg_err_set(err, ERG_ERR_IO, "%s: close: %s", path, strerror(errno));
-    }
-    return ERG_OK;
-}
-
-static erg_code sync_dir_of(const char *path, erg_err *err)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    int fd;
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == path) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return erg_err_set(err, ERG_ERR_IO, "%s: %s", dir, strerror(errno));
-    if (fsync(fd) != 0) {
-        int e = errno;
-        close(fd);
-        return erg_err_set(err, ERG_ERR_IO, "%s: fsync: %s", dir, strerror(e));
-    }
-    close(fd);
-    return ERG_OK;
+    erg_code rc = erg_datafile_read_raw(path, ERG_WALLETFILE_MAX, out, err);
+    if (rc == ERG_ERR_NOTFOUND) return erg_err_set(err, ERG_ERR_NOTFOUND, "%s: no such wallet file", path);
+    return rc;
 }
 
 erg_code erg_walletfile_write(const char *path, const uint8_t *data, size_t len, int flags, erg_err *err)
@@ -352,12 +276,12 @@ erg_code erg_walletfile_write(const char *path, const uint8_t *data, size_t len,
     exists = lstat(path, &st) == 0;
     if (exists && (flags & ERG_WF_CREATE_ONLY)) return erg_err_set(err, ERG_ERR_ARG, "%s already exists; nothing was changed", path);
     if (exists && !S_ISREG(st.st_mode)) return erg_err_set(err, ERG_ERR_IO, "%s: not a regular file", path);
-    if ((rc = write_all_sync(tmp, data, len, err))) return rc;
+    if ((rc = erg_datafile_write_synced(tmp, data, len, err))) return rc;
     if (exists && !(flags & ERG_WF_NO_BACKUP)) {
         /* The previous version goes to .bak by copy (not by rename), so that path never
          * disappears: a crash anywhere leaves a complete wallet at path. */
         erg_buf_init(&old);
-        if ((rc = erg_walletfile_read(path, &old, err)) || (rc = write_all_sync(baktmp, old.data, old.len, err))) {
+        if ((rc = erg_walletfile_read(path, &old, err)) || (rc = erg_datafile_write_synced(baktmp, old.data, old.len, err))) {
             erg_buf_free(&old);
             unlink(tmp);
             return rc;
@@ -375,7 +299,7 @@ erg_code erg_walletfile_write(const char *path, const uint8_t *data, size_t len,
         unlink(tmp);
         return rc;
     }
-    return sync_dir_of(path, err);
+    return erg_datafile_sync_dir(path, err);
 }
 
 erg_code erg_walletfile_lock(const char *path, int wait_ms, int *fd_out, erg_err *err)

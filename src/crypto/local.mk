@@ -8,4 +8,5 @@ libergon_crypto_a_SOURCES = \
   src/crypto/keys.c src/crypto/keys.h \
   src/crypto/bech32m.c src/crypto/bech32m.h \
   src/crypto/address.c src/crypto/address.h
+libergon_crypto_a_SOURCES += src/crypto/datafile.c src/crypto/datafile.h
 ERG_CRYPTO_LIBS = libergon_crypto.a libergon_util.a $(SECP256K1_LIBS) $(CRYPTO_LIBS)

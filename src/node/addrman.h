@@ -34,12 +34,14 @@ void erg_addrman_attempt(erg_addrman *am, const erg_netaddr *a, uint64_t now);
 void erg_addrman_good(erg_addrman *am, const erg_netaddr *a, uint64_t now);
 void erg_addrman_failed(erg_addrman *am, const erg_netaddr *a, uint64_t now);
 /* Pick an address for an outbound connection; `skip(ctx, a)` non-zero excludes one (already
- * connected, banned). Returns 1 and fills *out, or 0 when nothing is eligible. */
+ * connected, banned); it runs with the table locked, so it must not call into this addrman.
+ * Returns 1 and fills *out, or 0 when nothing is eligible. */
 int erg_addrman_select(erg_addrman *am, uint64_t now, int (*skip)(void *ctx, const erg_netaddr *a), void *ctx,
                        erg_netaddr *out);
-/* Up to cap random addresses for a getaddr reply or getnodeaddresses (at most 23% of the table
- * when it holds more than cap/0.23 entries, as Bitcoin Core answers getaddr). */
-size_t erg_addrman_sample(erg_addrman *am, erg_netaddr *out, size_t cap);
+/* Distinct random addresses: pct percent of the table, rounded up, and at most cap. A getaddr
+ * reply uses 23 (as Bitcoin Core limits getaddr answers); getnodeaddresses uses 100. */
+#define ERG_ADDRMAN_GETADDR_PCT 23
+size_t erg_addrman_sample(erg_addrman *am, erg_netaddr *out, size_t cap, unsigned pct);
 size_t erg_addrman_size(erg_addrman *am);
 
 #endif

@@ -6,7 +6,14 @@ libergon_node_a_SOURCES = \
   src/node/rpc.c src/node/rpc.h \
   src/node/node.h \
   src/node/miner.c src/node/miner.h \
-  src/node/rpc_chain.c src/node/rpc_chain.h
+  src/node/rpc_chain.c src/node/rpc_chain.h \
+  src/node/net.c src/node/net.h src/node/netpeer.h \
+  src/node/netproc.c \
+  src/node/rpc_net.c src/node/rpc_net.h \
+  src/node/netmsg.c src/node/netmsg.h \
+  src/node/netaddr.c src/node/netaddr.h \
+  src/node/addrman.c src/node/addrman.h \
+  src/node/banman.c src/node/banman.h
 # Link line for programs built on the node (ergond, tests); programs that also use the chain
 # append $(ERG_CHAIN_LIBS) after it.
 ERG_NODE_LIBS = libergon_node.a $(ERG_CHAIN_LIBS) $(EVENT_LIBS) $(JANSSON_LIBS)
@@ -26,6 +33,10 @@ test_unit_test_rpc_SOURCES = test/unit/test_rpc.c test/unit/http_testutil.c test
 test_unit_test_rpc_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(JANSSON_CFLAGS)
 test_unit_test_rpc_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
 
+check_PROGRAMS += test/unit/test_netmsg
+test_unit_test_netmsg_SOURCES = test/unit/test_netmsg.c
+test_unit_test_netmsg_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
+
 # ergon-cli against a test-only server (a plain program: it is not a test by itself).
 noinst_PROGRAMS += test/unit/rpc_testserver
 test_unit_rpc_testserver_SOURCES = test/unit/rpc_testserver.c test/unit/rpc_testutil.c test/unit/rpc_testutil.h
@@ -33,3 +44,18 @@ test_unit_rpc_testserver_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(JANSSON_CFLAGS)
 test_unit_rpc_testserver_LDADD = $(ERG_NODE_LIBS)
 TESTS += test/functional/interface_cli.py
 test/functional/interface_cli.log: ergon-cli$(EXEEXT) test/unit/rpc_testserver$(EXEEXT)
+
+# Two in-process nodes on loopback (real sockets, real LevelDB).
+check_PROGRAMS += test/unit/test_net
+test_unit_test_net_SOURCES = test/unit/test_net.c test/unit/chain_testutil.c test/unit/chain_testutil.h
+test_unit_test_net_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
+test_unit_test_net_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
+
+# Unit tests for peer addresses, the address store and the ban list.
+check_PROGRAMS += test/unit/test_netaddr test/unit/test_addrman test/unit/test_banman
+test_unit_test_netaddr_SOURCES = test/unit/test_netaddr.c
+test_unit_test_netaddr_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
+test_unit_test_addrman_SOURCES = test/unit/test_addrman.c
+test_unit_test_addrman_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
+test_unit_test_banman_SOURCES = test/unit/test_banman.c
+test_unit_test_banman_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)

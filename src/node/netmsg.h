@@ -21,7 +21,7 @@
  *
  * Payloads (compact = the canonical compact size of src/util/serialize):
  *   version     version u32 | services u64 | time u64 | nonce u64 | genesis[32] |
- *               best_height u32 | relay u8 (0/1) | user_agent: compact len (<= 256) + bytes
+ *               best_height u32 | port u16 | relay u8 (0/1) | user_agent: compact len (<= 256) + bytes
  *   verack, getaddr, mempool, sendheaders   empty
  *   ping, pong  nonce u64
  *   addr        compact n (<= 1000) | n x (time u64 | services u64 | ip[16] | port u16)
@@ -82,6 +82,7 @@ typedef struct erg_msg_version {
     uint64_t nonce; /* detects connections to ourselves */
     uint8_t genesis[32];
     uint32_t best_height;
+    uint16_t port;  /* where the sender accepts connections, 0 if it does not listen */
     uint8_t relay;
     char user_agent[ERG_NET_MAX_USER_AGENT + 1]; /* NUL-terminated; bytes must be printable ASCII */
 } erg_msg_version;

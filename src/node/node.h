@@ -15,6 +15,7 @@ typedef struct erg_node {
     erg_mempool *mp;
     erg_engine *eng;
     erg_miner *miner;         /* NULL unless -mine */
+    struct erg_net *net;      /* NULL when the P2P network is off */
     int64_t start_time;       /* unix seconds */
     volatile int shutdown;    /* set by SIGTERM/SIGINT or the stop method */
 } erg_node;

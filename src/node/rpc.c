@@ -236,6 +236,18 @@ erg_code erg_rpc_register_all(erg_rpc_server *rpc, const erg_rpc_method *m, size
     return ERG_OK;
 }
 
+erg_code erg_rpc_register_with_ctx(erg_rpc_server *rpc, const erg_rpc_method *m, size_t n, void *ctx, erg_err *err)
+{
+    size_t i;
+    erg_code rc;
+    for (i = 0; i < n; i++) {
+        erg_rpc_method c = m[i];
+        c.ctx = ctx;
+        if ((rc = erg_rpc_register(rpc, &c, err))) return rc;
+    }
+    return ERG_OK;
+}
+
 static int method_get(erg_rpc_server *rpc, const char *name, erg_rpc_method *out)
 {
     int found;

@@ -144,6 +144,9 @@ void erg_rpc_destroy(erg_rpc_server *rpc);
 erg_code erg_rpc_register(erg_rpc_server *rpc, const erg_rpc_method *m, erg_err *err) ERG_WARN_UNUSED;
 /* Register every method of an array. */
 erg_code erg_rpc_register_all(erg_rpc_server *rpc, const erg_rpc_method *m, size_t n, erg_err *err) ERG_WARN_UNUSED;
+/* Register every method of an array with one ctx (a module's table of handlers on one object). */
+erg_code erg_rpc_register_with_ctx(erg_rpc_server *rpc, const erg_rpc_method *m, size_t n, void *ctx,
+                                   erg_err *err) ERG_WARN_UNUSED;
 
 /* Serve JSON-RPC at "/" (exact path) of `http`. */
 erg_code erg_rpc_attach(erg_rpc_server *rpc, erg_http_server *http, erg_err *err) ERG_WARN_UNUSED;

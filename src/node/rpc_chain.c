@@ -8,6 +8,7 @@
 #include "chain/pouw.h"
 #include "src/crypto/address.h"
 #include "src/util/amount.h"
+#include "src/node/net.h"
 #include "src/util/hex.h"
 
 static erg_node *node_of(const erg_rpc_call *c)
@@ -179,13 +180,18 @@ static json_t *rpc_getblockchaininfo(const erg_rpc_call *c, erg_rpc_error *e)
     erg_u256_hex(&tip.chainwork, work);
     json_object_set_new(o, "chain", json_string(n->cp->name));
     json_object_set_new(o, "blocks", json_integer(tip.header.height));
-    json_object_set_new(o, "headers", json_integer(tip.header.height));
+    {
+        erg_block_info best;
+        erg_chainstate_best_header(n->cs, &best);
+        json_object_set_new(o, "headers", json_integer(best.header.height));
+    }
     json_object_set_new(o, "bestblockhash", hex32(tip.id));
     set_bits_target(o, erg_pouw_next_bits(n->cp, tip.header.height, tip.header.time));
     json_object_set_new(o, "time", json_integer((json_int_t)tip.header.time));
     json_object_set_new(o, "mediantime", json_integer((json_int_t)tip.mtp));
     json_object_set_new(o, "chainwork", json_string(work));
     json_object_set_new(o, "stateroot", hex32(tip.header.state_root));
+    json_object_set_new(o, "initialblockdownload", json_boolean(n->net && erg_net_initial_download(n->net)));
     json_object_set_new(o, "warnings", json_string(""));
     return o;
 }
@@ -277,7 +283,9 @@ static json_t *rpc_getchaintips(const erg_rpc_call *c, erg_rpc_error *e)
         json_t *o = json_object();
         const char *status = tips[i].in_active_chain ? "active"
                              : (tips[i].status & (ERG_BLOCK_FAILED | ERG_BLOCK_FAILED_CHILD)) ? "invalid"
-                             : (tips[i].status & ERG_BLOCK_VALID) ? "valid-fork" : "valid-headers";
+                             : (tips[i].status & ERG_BLOCK_VALID)        ? "valid-fork"
+                             : (tips[i].status & ERG_BLOCK_HAVE_DATA)    ? "valid-headers"
+                                                                         : "headers-only";
         json_object_set_new(o, "height", json_integer(tips[i].header.height));
         json_object_set_new(o, "hash", hex32(tips[i].id));
         json_object_set_new(o, "status", json_string(status));
@@ -609,11 +617,5 @@ static const erg_rpc_method g_methods[] = {
 
 erg_code erg_rpc_register_chain(erg_rpc_server *rpc, erg_node *node, erg_err *err)
 {
-    erg_rpc_method m[sizeof g_methods / sizeof g_methods[0]];
-    size_t i;
-    for (i = 0; i < sizeof m / sizeof m[0]; i++) {
-        m[i] = g_methods[i];
-        m[i].ctx = node;
-    }
-    return erg_rpc_register_all(rpc, m, sizeof m / sizeof m[0], err);
+    return erg_rpc_register_with_ctx(rpc, g_methods, sizeof g_methods / sizeof g_methods[0], node, err);
 }

@@ -1,0 +1,281 @@
+/* Unit tests for src/node/net and netproc: two in-process nodes on loopback sync and relay; garbage gets a peer banned. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chain/chainstate.h"
+#include "chain/mempool.h"
+#include "src/node/net.h"
+#include "src/node/netmsg.h"
+#include "test/unit/chain_testutil.h"
+#include "test/unit/harness.h"
+
+static const erg_chain_params *g_cp;
+
+typedef struct node {
+    char dir[64];
+    erg_chainstate *cs;
+    erg_mempool *mp;
+    erg_net *net;
+    uint16_t port;
+} node;
+
+static uint16_t free_port(void)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
+        abort();
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Start a node listening on 127.0.0.1, connecting to `connect` ("ip:port") when non-NULL. */
+static void node_start(node *nd, const char *connect)
+{
+    erg_net_config cfg;
+    char bind[32];
+    erg_chain_listener l;
+    erg_test_tmpdir(nd->dir, sizeof nd->dir);
+    CHECK(erg_chainstate_open(&nd->cs, g_cp, nd->dir, NULL) == ERG_OK);
+    CHECK(erg_mempool_create(&nd->mp, nd->cs, 1u << 20, 1000, NULL) == ERG_OK);
+    l = erg_mempool_listener(nd->mp);
+    erg_chainstate_set_listener(nd->cs, &l);
+    nd->port = free_port();
+    snprintf(bind, sizeof bind, "127.0.0.1:%u", (unsigned)nd->port);
+    erg_net_config_default(&cfg);
+    cfg.cp = g_cp;
+    cfg.cs = nd->cs;
+    cfg.mp = nd->mp;
+    cfg.datadir = nd->dir;
+    cfg.bind = bind;
+    cfg.port = nd->port;
+    cfg.connect_only = 1;
+    if (connect) cfg.connect[cfg.nconnect++] = connect;
+    CHECK(erg_net_create(&nd->net, &cfg, NULL) == ERG_OK);
+    CHECK(erg_net_start(nd->net, NULL) == ERG_OK);
+}
+
+static void node_stop(node *nd)
+{
+    erg_net_destroy(nd->net);
+    erg_chainstate_set_listener(nd->cs, NULL);
+    erg_mempool_destroy(nd->mp);
+    erg_chainstate_close(nd->cs);
+    erg_test_rmdir(nd->dir);
+}
+
+static int handshaken(node *nd)
+{
+    erg_peer_info *v;
+    size_t k, i;
+    int ok = 0;
+    if (erg_net_peers(nd->net, &v, &k, NULL)) return 0;
+    for (i = 0; i < k; i++) ok |= v[i].handshake_done;
+    free(v);
+    return ok;
+}
+
+static int same_tip(node *a, node *b)
+{
+    erg_block_info ta, tb;
+    erg_chainstate_tip(a->cs, &ta);
+    erg_chainstate_tip(b->cs, &tb);
+    return memcmp(ta.id, tb.id, 32) == 0;
+}
+
+static int wait_for(int (*pred)(node *, node *), node *a, node *b, unsigned ms)
+{
+    unsigned t;
+    for (t = 0; t < ms; t += 20) {
+        if (pred(a, b)) return 1;
+        sleep_ms(20);
+    }
+    return pred(a, b);
+}
+
+static int both_handshaken(node *a, node *b)
+{
+    return handshaken(a) && handshaken(b);
+}
+
+static void key(erg_seckey *sk, erg_pubkey *pk)
+{
+    CHECK(erg_seckey_generate(sk, NULL) == ERG_OK);
+    CHECK(erg_seckey_pubkey(sk, pk, NULL) == ERG_OK);
+}
+
+static uint8_t g_txid[32];
+
+static int has_tx(node *a, node *b)
+{
+    (void)b;
+    return erg_mempool_has(a->mp, g_txid);
+}
+
+/* Blocks mined on A reach B (headers, then blocks); a transaction added to B's pool reaches A's. */
+static void test_sync_and_relay(void)
+{
+    node a, b;
+    char target[32];
+    erg_seckey sk;
+    erg_pubkey pk, to;
+    uint64_t t = (uint64_t)time(NULL) - 3600;
+    int i;
+    erg_tx tx;
+    uint8_t gid[32];
+    node_start(&a, NULL);
+    snprintf(target, sizeof target, "127.0.0.1:%u", (unsigned)a.port);
+    node_start(&b, target);
+    CHECK(wait_for(both_handshaken, &a, &b, 10000));
+    key(&sk, &pk);
+    key(&sk, &to);
+    key(&sk, &pk);
+    for (i = 0; i < 30; i++) CHECK(erg_test_mine(g_cp, a.cs, &pk, NULL, 0, t += 60, NULL, NULL) == ERG_OK);
+    CHECK(wait_for(same_tip, &a, &b, 20000));
+    CHECK(erg_chainstate_height(b.cs) == 30);
+
+    /* Spend from pk on B; the transaction travels to A. */
+    memset(&tx, 0, sizeof tx);
+    tx.version = ERG_TX_VERSION;
+    tx.type = ERG_TX_TRANSFER;
+    tx.from = pk;
+    tx.to = to;
+    tx.amount = 100000;
+    tx.fee = 1000;
+    tx.nonce = 0;
+    erg_chainstate_genesis_id(b.cs, gid);
+    CHECK(erg_tx_sign(&tx, &sk, gid, NULL) == ERG_OK);
+    erg_tx_id(&tx, g_txid);
+    CHECK(erg_mempool_add(b.mp, &tx, (uint64_t)time(NULL), NULL) == ERG_OK);
+    CHECK(wait_for(has_tx, &a, &b, 10000));
+
+    /* A block mined on B with it goes back to A, and A's pool drops it. */
+    {
+        erg_tx *sel;
+        size_t nsel;
+        CHECK(erg_mempool_select(b.mp, 100000, &sel, &nsel, NULL) == ERG_OK);
+        CHECK(nsel == 1);
+        CHECK(erg_test_mine(g_cp, b.cs, &to, sel, nsel, t += 60, NULL, NULL) == ERG_OK);
+        free(sel);
+    }
+    erg_mempool_sync(b.mp);
+    CHECK(wait_for(same_tip, &a, &b, 10000));
+    sleep_ms(200);
+    CHECK(!erg_mempool_has(a.mp, g_txid));
+    node_stop(&b);
+    node_stop(&a);
+}
+
+static int raw_connect(uint16_t port)
+{
+    struct sockaddr_in sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* 1 when the node closed the connection within ms. */
+static int closed_within(int fd, unsigned ms)
+{
+    struct pollfd p;
+    char buf[4096];
+    unsigned t = 0;
+    p.fd = fd;
+    p.events = POLLIN;
+    while (t < ms) {
+        int r = poll(&p, 1, 50);
+        t += 50;
+        if (r > 0) {
+            ssize_t k = recv(fd, buf, sizeof buf, 0);
+            if (k <= 0) return 1;
+        }
+    }
+    return 0;
+}
+
+/* Garbage on the wire: the peer is disconnected and its IP banned; a banned IP is refused; the
+ * node keeps its chain and keeps serving others. */
+static void test_garbage_bans(void)
+{
+    node a;
+    int fd;
+    erg_ban_entry *bans;
+    size_t nb;
+    static const uint8_t junk[32] = "this is not an ergon message!!!";
+    erg_pubkey pk;
+    erg_seckey sk;
+    uint64_t t = (uint64_t)time(NULL) - 600;
+    node_start(&a, NULL);
+    key(&sk, &pk);
+    CHECK(erg_test_mine(g_cp, a.cs, &pk, NULL, 0, t, NULL, NULL) == ERG_OK);
+    fd = raw_connect(a.port);
+    CHECK(fd >= 0);
+    CHECK(send(fd, junk, sizeof junk, 0) == (ssize_t)sizeof junk);
+    CHECK(closed_within(fd, 5000));
+    close(fd);
+    CHECK(erg_banman_list(erg_net_banman(a.net), (int64_t)time(NULL), &bans, &nb, NULL) == ERG_OK);
+    CHECK(nb == 1);
+    if (nb) CHECK(strncmp(bans[0].reason, "misbehaving: bad-magic", 22) == 0);
+    free(bans);
+    fd = raw_connect(a.port);
+    if (fd >= 0) {
+        CHECK(closed_within(fd, 3000));
+        close(fd);
+    }
+    CHECK(erg_chainstate_height(a.cs) == 1);
+    node_stop(&a);
+}
+
+/* An oversized frame header is refused before its payload arrives. */
+static void test_oversized_frame(void)
+{
+    node a;
+    int fd;
+    uint8_t hdr[ERG_NET_FRAME_HEADER];
+    node_start(&a, NULL);
+    memset(hdr, 0, sizeof hdr);
+    memcpy(hdr, g_cp->magic, 4);
+    memcpy(hdr + 4, "ping", 4);
+    hdr[16] = 0x40; /* length 0x00424240 > 8 */
+    hdr[17] = 0x42;
+    hdr[18] = 0x42;
+    fd = raw_connect(a.port);
+    CHECK(fd >= 0);
+    CHECK(send(fd, hdr, sizeof hdr, 0) == (ssize_t)sizeof hdr);
+    CHECK(closed_within(fd, 5000));
+    close(fd);
+    CHECK(erg_banman_is_banned(erg_net_banman(a.net), (const uint8_t[16]){0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1},
+                               (int64_t)time(NULL)));
+    node_stop(&a);
+}
+
+int main(void)
+{
+    static const erg_test_case cases[] = {T(test_sync_and_relay), T(test_garbage_bans), T(test_oversized_frame)};
+    g_cp = erg_chain_params_get(ERG_NET_REGTEST);
+    return erg_test_run("net", cases, sizeof cases / sizeof cases[0]);
+}
