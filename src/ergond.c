@@ -47,6 +47,22 @@ static void on_signal(int sig)
     g_signal = sig;
 }
 
+/* The mempool hears of every chain change first; then the network is woken to announce a new
+ * tip at once (blocks from the miner or submitblock would otherwise wait for its next tick). */
+static erg_chain_listener g_mempool_hooks;
+
+static void on_block_connected(void *ctx, const erg_block *b, const erg_block_info *info)
+{
+    g_mempool_hooks.block_connected(g_mempool_hooks.ctx, b, info);
+    erg_net_wake(((erg_node *)ctx)->net);
+}
+
+static void on_block_disconnected(void *ctx, const erg_block *b, const erg_block_info *info)
+{
+    (void)ctx;
+    g_mempool_hooks.block_disconnected(g_mempool_hooks.ctx, b, info);
+}
+
 static void request_stop(void *ctx)
 {
     ((erg_node *)ctx)->shutdown = 1;
@@ -271,7 +287,11 @@ int main(int argc, char **argv)
     }
     if (erg_mempool_create(&node.mp, node.cs, (size_t)maxmempool << 20, minfee, &err)) goto fail;
     {
-        erg_chain_listener l = erg_mempool_listener(node.mp);
+        erg_chain_listener l;
+        g_mempool_hooks = erg_mempool_listener(node.mp);
+        l.block_connected = on_block_connected;
+        l.block_disconnected = on_block_disconnected;
+        l.ctx = &node;
         erg_chainstate_set_listener(node.cs, &l);
     }
     memset(&eo, 0, sizeof eo);
@@ -302,27 +322,10 @@ int main(int argc, char **argv)
         if (erg_miner_create(&node.miner, node.cs, node.mp, node.eng, &payout, batch, interval, &err)) goto fail;
     }
 
-    erg_rpc_config_default(&rc_cfg);
-    rc_cfg.cookie_dir = dir;
-    rc_cfg.user = get(&o, "rpcuser");
-    rc_cfg.password = get(&o, "rpcpassword");
-    rc_cfg.on_stop = request_stop;
-    rc_cfg.stop_ctx = &node;
-    if (erg_rpc_create(&rc_cfg, &rpc, &err)) goto fail;
-    if (erg_rpc_register_chain(rpc, &node, &err)) goto fail;
-    if (erg_rpc_register_net(rpc, &node, &err)) goto fail;
-    erg_http_config_default(&hc);
-    hc.port = get(&o, "rpcport") ? (uint16_t)strtoul(get(&o, "rpcport"), NULL, 10) : cp->rpc_port;
-    if (get(&o, "rpcthreads")) hc.n_workers = atoi(get(&o, "rpcthreads"));
-    if (get(&o, "rpcworkqueue")) hc.queue_depth = atoi(get(&o, "rpcworkqueue"));
-    if (erg_http_server_create(&hc, &http, &err)) goto fail;
-    if (erg_rpc_attach(rpc, http, &err)) goto fail;
-    if (erg_http_server_start(http, &err)) goto fail;
-    erg_log_info("init", "JSON-RPC on 127.0.0.1:%u (cookie in %s/.cookie)", (unsigned)erg_http_server_port(http), dir);
-
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    /* The network starts before the RPC server, so no RPC ever sees it half set up. */
     {
         erg_net_config nc;
         const char *v;
@@ -350,6 +353,25 @@ int main(int argc, char **argv)
         if (erg_net_create(&node.net, &nc, &err)) goto fail;
         if (erg_net_start(node.net, &err)) goto fail;
     }
+
+    erg_rpc_config_default(&rc_cfg);
+    rc_cfg.cookie_dir = dir;
+    rc_cfg.user = get(&o, "rpcuser");
+    rc_cfg.password = get(&o, "rpcpassword");
+    rc_cfg.on_stop = request_stop;
+    rc_cfg.stop_ctx = &node;
+    if (erg_rpc_create(&rc_cfg, &rpc, &err)) goto fail;
+    if (erg_rpc_register_chain(rpc, &node, &err)) goto fail;
+    if (erg_rpc_register_net(rpc, &node, &err)) goto fail;
+    erg_http_config_default(&hc);
+    hc.port = get(&o, "rpcport") ? (uint16_t)strtoul(get(&o, "rpcport"), NULL, 10) : cp->rpc_port;
+    if (get(&o, "rpcthreads")) hc.n_workers = atoi(get(&o, "rpcthreads"));
+    if (get(&o, "rpcworkqueue")) hc.queue_depth = atoi(get(&o, "rpcworkqueue"));
+    if (erg_http_server_create(&hc, &http, &err)) goto fail;
+    if (erg_rpc_attach(rpc, http, &err)) goto fail;
+    if (erg_http_server_start(http, &err)) goto fail;
+    erg_log_info("init", "JSON-RPC on 127.0.0.1:%u (cookie in %s/.cookie)", (unsigned)erg_http_server_port(http), dir);
+
     if (node.miner && erg_miner_start(node.miner, &err)) goto fail;
     erg_log_info("init", "done loading");
     while (!node.shutdown && !g_signal) {

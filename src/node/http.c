@@ -131,6 +131,13 @@ static void evthread_init_once(void)
     g_evthread_ok = evthread_use_pthreads() == 0;
 }
 
+erg_code erg_libevent_threads(erg_err *err)
+{
+    pthread_once(&g_evthread_once, evthread_init_once);
+    if (!g_evthread_ok) return erg_err_set(err, ERG_ERR_INTERNAL, "libevent has no pthreads support");
+    return ERG_OK;
+}
+
 void erg_http_config_default(erg_http_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -671,8 +678,7 @@ erg_code erg_http_server_create(const erg_http_config *cfg, erg_http_server **ou
     if (cfg->max_body_bytes == 0 || cfg->max_header_bytes == 0 || cfg->timeout_s <= 0 || cfg->n_workers <= 0 ||
         cfg->queue_depth <= 0 || cfg->max_body_bytes > (size_t)1 << 40 || cfg->max_header_bytes > (size_t)1 << 30)
         return erg_err_set(err, ERG_ERR_ARG, "http: limits, timeout, workers and queue depth must be positive");
-    pthread_once(&g_evthread_once, evthread_init_once);
-    if (!g_evthread_ok) return erg_err_set(err, ERG_ERR_INTERNAL, "http: libevent has no pthreads support");
+    if (erg_libevent_threads(err)) return ERG_ERR_INTERNAL;
     s = calloc(1, sizeof *s);
     if (!s) return erg_err_set(err, ERG_ERR_NOMEM, "http: out of memory");
     s->max_body = cfg->max_body_bytes;

@@ -151,4 +151,9 @@ void erg_http_reply(erg_http_request *req, int status, const void *body, size_t 
 /* Answer with a malloc'd body whose ownership passes to the server (no copy). */
 void erg_http_reply_take(erg_http_request *req, int status, char *body, size_t len);
 
+/* Turn on libevent's pthread locking, once per process, before any event base is made: every
+ * libevent user in the node (HTTP server, P2P network) calls it, so that other threads may
+ * wake a loop with event_active(). */
+erg_code erg_libevent_threads(erg_err *err) ERG_WARN_UNUSED;
+
 #endif

@@ -13,6 +13,7 @@
 #include <event2/buffer.h>
 
 #include "src/crypto/random.h"
+#include "src/node/http.h"
 #include "src/node/netpeer.h"
 #include "src/util/log.h"
 
@@ -388,6 +389,21 @@ static void keepalive(erg_net *n, uint64_t now_ms)
     }
 }
 
+static void wake_cb(evutil_socket_t fd, short what, void *ctx)
+{
+    erg_net *n = ctx;
+    (void)fd;
+    (void)what;
+    pthread_mutex_lock(&n->lock);
+    if (n->running) erg_netproc_announce(n);
+    pthread_mutex_unlock(&n->lock);
+}
+
+void erg_net_wake(erg_net *n)
+{
+    if (n && n->wake) event_active(n->wake, EV_READ, 0);
+}
+
 static void tick_cb(evutil_socket_t fd, short what, void *ctx)
 {
     erg_net *n = ctx;
@@ -483,6 +499,8 @@ fail:
 erg_code erg_net_start(erg_net *n, erg_err *err)
 {
     struct timeval tv = {0, 100 * 1000};
+    erg_code trc;
+    if ((trc = erg_libevent_threads(err))) return trc;
     n->base = event_base_new();
     if (!n->base) return erg_err_set(err, ERG_ERR_NOMEM, "net: cannot create the event loop");
     if (n->cfg.listen) {
@@ -508,6 +526,8 @@ erg_code erg_net_start(erg_net *n, erg_err *err)
                                strerror(errno));
         erg_log_info("net", "listening for peers on %s", as);
     }
+    n->wake = event_new(n->base, -1, 0, wake_cb, n);
+    if (!n->wake) return erg_err_set(err, ERG_ERR_NOMEM, "net: cannot add the wake event");
     n->tick = event_new(n->base, -1, EV_PERSIST, tick_cb, n);
     if (!n->tick || event_add(n->tick, &tv) != 0) return erg_err_set(err, ERG_ERR_NOMEM, "net: cannot add the timer");
     n->last_addr_save_ms = erg_net_now_ms();
@@ -544,6 +564,7 @@ void erg_net_destroy(erg_net *n)
     erg_net_stop(n);
     while (n->npeers) peer_free(n, n->npeers - 1);
     if (n->tick) event_free(n->tick);
+    if (n->wake) event_free(n->wake);
     if (n->listener) evconnlistener_free(n->listener);
     if (n->base) event_base_free(n->base);
     for (i = 0; i < n->norphans; i++) erg_block_free(&n->orphans[i].block);

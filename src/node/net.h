@@ -51,6 +51,10 @@ void erg_net_stop(erg_net *n);
 void erg_net_destroy(erg_net *n);
 uint16_t erg_net_listen_port(erg_net *n);
 
+/* Wake the network thread at once (thread-safe): a block was connected elsewhere (miner,
+ * submitblock) and should be announced now rather than at the next tick. */
+void erg_net_wake(erg_net *n);
+
 /* ---- for RPC ---------------------------------------------------------------------------- */
 
 typedef struct erg_peer_info {

@@ -142,6 +142,7 @@ void erg_netproc_connected(erg_net *n, erg_peer *p);       /* outbound TCP up: s
 void erg_netproc_message(erg_net *n, erg_peer *p, erg_msg_type t, const uint8_t *payload, size_t len);
 void erg_netproc_peer_gone(erg_net *n, erg_peer *p);       /* release its in-flight blocks */
 void erg_netproc_tick(erg_net *n);                         /* announce, download, stalls, pings */
+void erg_netproc_announce(erg_net *n);                     /* announce the tip if it moved */
 int erg_peer_knows(const erg_peer *p, const uint8_t h[32]);
 void erg_peer_learn(erg_peer *p, const uint8_t h[32]);
 

@@ -285,6 +285,19 @@ static void process_orphans(erg_net *n, const uint8_t parent[32])
     }
 }
 
+static void announce_tip(erg_net *n, const erg_block_info *tip);
+
+/* Announce the tip if it moved (called on every tick, and at once after a block from a peer so
+ * that a block crosses each hop without waiting for the tick). */
+void erg_netproc_announce(erg_net *n)
+{
+    erg_block_info tip;
+    erg_chainstate_tip(n->cfg.cs, &tip);
+    if (memcmp(tip.id, n->last_tip, 32) == 0) return;
+    memcpy(n->last_tip, tip.id, 32);
+    announce_tip(n, &tip);
+}
+
 static void on_block(erg_net *n, erg_peer *p, erg_msg *m)
 {
     uint8_t id[32];
@@ -306,7 +319,10 @@ static void on_block(erg_net *n, erg_peer *p, erg_msg *m)
         send_getheaders(n, p, NULL);
         return;
     }
-    if (accept_block(n, p, b, id)) process_orphans(n, id);
+    if (accept_block(n, p, b, id)) {
+        process_orphans(n, id);
+        erg_netproc_announce(n);
+    }
     download(n);
 }
 
@@ -828,10 +844,7 @@ void erg_netproc_tick(erg_net *n)
         n->ibd = 0;
         erg_log_info("net", "leaving initial block download at height %u", (unsigned)tip.header.height);
     }
-    if (memcmp(tip.id, n->last_tip, 32) != 0) {
-        memcpy(n->last_tip, tip.id, 32);
-        announce_tip(n, &tip);
-    }
+    erg_netproc_announce(n);
     if (!n->ibd) relay_txs(n);
     check_stalls(n, now_ms);
     download(n);

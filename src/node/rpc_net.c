@@ -92,7 +92,12 @@ static json_t *rpc_getnetworkinfo(const erg_rpc_call *c, erg_rpc_error *e)
     erg_mempool_info_get(node->mp, &mi);
     erg_amount_format(mi.min_fee_per_kb, fee);
     snprintf(sub, sizeof sub, "/ergond:%s/", PACKAGE_VERSION);
-    json_object_set_new(o, "version", json_string(PACKAGE_VERSION));
+    {
+        /* As Core: major * 10000 + minor * 100 + patch. */
+        unsigned maj = 0, min = 0, pat = 0;
+        if (sscanf(PACKAGE_VERSION, "%u.%u.%u", &maj, &min, &pat) < 1) maj = 0;
+        json_object_set_new(o, "version", json_integer((json_int_t)(maj * 10000 + min * 100 + pat)));
+    }
     json_object_set_new(o, "subversion", json_string(sub));
     json_object_set_new(o, "protocolversion", json_integer(ERG_NET_PROTOCOL_VERSION));
     json_object_set_new(o, "localservices", services_json(node->net ? ERG_NODE_NETWORK : 0));

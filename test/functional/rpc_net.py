@@ -21,8 +21,8 @@ PEER_FIELDS = {"id": INT, "addr": str, "addrbind": str, "services": str, "inboun
                "version": INT, "subver": str, "startingheight": INT, "synced_headers": INT, "synced_blocks": INT,
                "conntime": INT, "lastsend": INT, "lastrecv": INT, "bytessent": INT, "bytesrecv": INT,
                "misbehavior": INT}
-# version and relayfee: Core gives numbers; the spec does not fix their types (ergond: strings).
-NETINFO_FIELDS = {"version": (int, str), "subversion": str, "protocolversion": INT, "localservices": str,
+# relayfee is a decimal string, as every amount in this RPC (Core gives a number).
+NETINFO_FIELDS = {"version": INT, "subversion": str, "protocolversion": INT, "localservices": str,
                   "networkactive": bool, "connections": INT, "connections_in": INT, "connections_out": INT,
                   "relayfee": NUM + (str,), "localaddresses": list, "warnings": str}
 BAN_FIELDS = {"address": str, "ban_created": INT, "banned_until": INT, "ban_duration": INT, "time_remaining": INT,
