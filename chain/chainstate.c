@@ -1565,7 +1565,7 @@ erg_code erg_chainstate_accept_header(erg_chainstate *cs, const erg_header *h, u
     e->seq = cs->seq++;
     if ((rc = derive_entry(e, err))) goto fail;
     batch_index(batch, e);
-    if ((rc = erg_db_write(cs->db, batch, err))) goto fail;
+    if ((rc = erg_db_write_nosync(cs->db, batch, err))) goto fail;
     erg_batch_destroy(batch);
     if ((rc = idx_add(cs, e, err))) {
         free(e);

@@ -111,7 +111,8 @@ erg_code erg_chainstate_template(erg_chainstate *cs, const erg_pubkey *payout, c
 /* ---- headers-first sync ---------------------------------------------------------------
  * The index also holds headers whose block data has not arrived yet (status without
  * ERG_BLOCK_HAVE_DATA). They are persisted like any index entry, so a restart resumes the
- * download. A header-only entry never becomes the tip: best_candidate() needs data for the
+ * download, but without waiting for the disk (a crash may lose the last headers, which peers
+ * send again; the next synced block write makes them durable). A header-only entry never becomes the tip: best_candidate() needs data for the
  * block and every ancestor. */
 
 /*

@@ -10,6 +10,7 @@ struct erg_db {
     leveldb_options_t *opts;
     leveldb_readoptions_t *ropts;
     leveldb_writeoptions_t *wopts; /* sync = 1: a returned write survives power loss */
+    leveldb_writeoptions_t *wopts_nosync;
     leveldb_cache_t *cache;
 };
 
@@ -39,6 +40,7 @@ erg_code erg_db_open(erg_db **out, const char *path, erg_err *err)
     leveldb_readoptions_set_verify_checksums(d->ropts, 1);
     d->wopts = leveldb_writeoptions_create();
     leveldb_writeoptions_set_sync(d->wopts, 1);
+    d->wopts_nosync = leveldb_writeoptions_create();
     d->db = leveldb_open(d->opts, path, &e);
     if (e) {
         erg_code rc = take_error(e, err, "open");
@@ -58,6 +60,7 @@ void erg_db_close(erg_db *d)
     leveldb_options_destroy(d->opts);
     leveldb_readoptions_destroy(d->ropts);
     leveldb_writeoptions_destroy(d->wopts);
+    if (d->wopts_nosync) leveldb_writeoptions_destroy(d->wopts_nosync);
     leveldb_cache_destroy(d->cache);
     free(d);
 }
@@ -125,6 +128,14 @@ erg_code erg_db_write(erg_db *d, erg_batch *b, erg_err *err)
 {
     char *e = NULL;
     leveldb_write(d->db, d->wopts, b->wb, &e);
+    if (e) return take_error(e, err, "write");
+    return ERG_OK;
+}
+
+erg_code erg_db_write_nosync(erg_db *d, erg_batch *b, erg_err *err)
+{
+    char *e = NULL;
+    leveldb_write(d->db, d->wopts_nosync, b->wb, &e);
     if (e) return take_error(e, err, "write");
     return ERG_OK;
 }

@@ -23,6 +23,10 @@ void erg_batch_put(erg_batch *b, const void *key, size_t klen, const void *val, 
 void erg_batch_delete(erg_batch *b, const void *key, size_t klen);
 /* Apply atomically and fsync before returning (a crash after this returns keeps the batch). */
 erg_code erg_db_write(erg_db *db, erg_batch *b, erg_err *err) ERG_WARN_UNUSED;
+/* Apply atomically without waiting for the disk: a crash may lose it (and every later unsynced
+ * write), never reorder it, and the next synced write makes it durable too (LevelDB's log is
+ * sequential). For data that can be fetched again, such as headers from peers. */
+erg_code erg_db_write_nosync(erg_db *db, erg_batch *b, erg_err *err) ERG_WARN_UNUSED;
 
 /* Call fn for every key starting with prefix, in key order; a non-OK return stops and is returned. */
 typedef erg_code (*erg_db_visit)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen,

@@ -1,5 +1,8 @@
 # Benchmarks: commands, never part of make check. `make bench` builds and runs them.
-EXTRA_PROGRAMS = contrib/bench/bench_crypto contrib/bench/bench_chain
+EXTRA_PROGRAMS = contrib/bench/bench_crypto contrib/bench/bench_chain contrib/bench/bench_net
+contrib_bench_bench_net_SOURCES = contrib/bench/bench_net.c test/unit/chain_testutil.c test/unit/chain_testutil.h
+contrib_bench_bench_net_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
+contrib_bench_bench_net_LDADD = $(ERG_NODE_LIBS)
 contrib_bench_bench_chain_SOURCES = contrib/bench/bench_chain.c
 contrib_bench_bench_chain_CFLAGS = $(AM_CFLAGS) $(SECP256K1_CFLAGS)
 contrib_bench_bench_chain_LDADD = $(ERG_CHAIN_LIBS) $(SECP256K1_LIBS)
@@ -9,9 +12,10 @@ contrib_bench_bench_crypto_LDADD = $(ERG_CRYPTO_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)
 
 .PHONY: bench
-bench: contrib/bench/bench_crypto$(EXEEXT) contrib/bench/bench_chain$(EXEEXT)
+bench: contrib/bench/bench_crypto$(EXEEXT) contrib/bench/bench_chain$(EXEEXT) contrib/bench/bench_net$(EXEEXT)
 	./contrib/bench/bench_crypto$(EXEEXT)
 	./contrib/bench/bench_chain$(EXEEXT)
+	./contrib/bench/bench_net$(EXEEXT)
 
 # P2P download and propagation (Python, regtest nodes on loopback; needs ergond and ergon-tx).
 EXTRA_DIST += contrib/bench/bench_p2p.py

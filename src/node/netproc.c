@@ -138,11 +138,17 @@ static void download(erg_net *n)
     size_t nreq[64];
     erg_peer *who[64];
     size_t nwho = 0;
-    for (i = 0; i < n->npeers; i++) total += n->peers[i]->ninflight;
-    if (total >= ERG_NET_MAX_INFLIGHT) return;
-    ids = malloc(ERG_NET_MAX_INFLIGHT * sizeof *ids);
+    size_t free_slots = 0, want;
+    for (i = 0; i < n->npeers; i++) {
+        total += n->peers[i]->ninflight;
+        if (handshake_done(n->peers[i])) free_slots += ERG_PEER_MAX_INFLIGHT - n->peers[i]->ninflight;
+    }
+    if (total >= ERG_NET_MAX_INFLIGHT || free_slots == 0) return;
+    /* The missing list starts with the blocks already in flight: look just past them. */
+    want = total + free_slots < ERG_NET_MAX_INFLIGHT ? total + free_slots : ERG_NET_MAX_INFLIGHT;
+    ids = malloc(want * sizeof *ids);
     if (!ids) return;
-    k = erg_chainstate_missing_blocks(n->cfg.cs, ids, ERG_NET_MAX_INFLIGHT);
+    k = erg_chainstate_missing_blocks(n->cfg.cs, ids, want);
     for (i = 0; i < k && total < ERG_NET_MAX_INFLIGHT; i++) {
         erg_block_info info;
         erg_peer *best = NULL;
@@ -153,7 +159,8 @@ static void download(erg_net *n)
             erg_peer *p = n->peers[j];
             if (!handshake_done(p) || p->ninflight >= ERG_PEER_MAX_INFLIGHT) continue;
             if (p->best_height < (int64_t)info.header.height) continue;
-            if (!best || p->ninflight < best->ninflight) best = p;
+            if (!best || p->stalls < best->stalls || (p->stalls == best->stalls && p->ninflight < best->ninflight))
+                best = p;
         }
         if (!best) continue;
         for (j = 0; j < nwho && who[j] != best; j++) {}
@@ -181,23 +188,27 @@ static void download(erg_net *n)
     free(ids);
 }
 
+/* A peer that sits on requested blocks past the stall timeout loses them (they go to someone
+ * else next, since download() prefers peers that have not stalled) and is dropped after three
+ * such rounds without delivering anything. */
 static void check_stalls(erg_net *n, uint64_t now_ms)
 {
     size_t i, j;
     for (i = 0; i < n->npeers; i++) {
         erg_peer *p = n->peers[i];
+        size_t stalled = 0;
         for (j = 0; j < p->ninflight;) {
             if (now_ms - p->inflight[j].since_ms > n->stall_ms) {
-                char h[65];
-                id_hex(p->inflight[j].id, h);
-                erg_log_info("net", "block %s from peer=%lld stalled for %u ms: asking again", h, (long long)p->id,
-                             n->stall_ms);
                 p->inflight[j] = p->inflight[--p->ninflight];
-                if (++p->stalls >= 3) erg_peer_close(p, "stalling the block download");
+                stalled++;
                 continue;
             }
             j++;
         }
+        if (!stalled) continue;
+        erg_log_info("net", "peer=%lld stalled on %zu blocks for %u ms: asking others", (long long)p->id, stalled,
+                     n->stall_ms);
+        if (++p->stalls >= 3) erg_peer_close(p, "stalling the block download");
     }
 }
 
@@ -304,7 +315,7 @@ static void on_block(erg_net *n, erg_peer *p, erg_msg *m)
     uint32_t status = 0;
     erg_block *b = &m->u.block;
     erg_header_id(&b->header, id);
-    remove_inflight(p, id);
+    if (remove_inflight(p, id)) p->stalls = 0; /* it delivers */
     erg_peer_learn(p, id);
     if ((int64_t)b->header.height > p->best_height) {
         p->best_height = b->header.height;
@@ -705,6 +716,7 @@ static void on_verack(erg_net *n, erg_peer *p, erg_msg *m)
     erg_log_info("net", "connected to %s peer=%lld %s (%s, protocol %u, height %u)", p->inbound ? "inbound" : "outbound",
                  (long long)p->id, a, p->ver.user_agent, (unsigned)p->ver.version, (unsigned)p->ver.best_height);
     if (!p->inbound && !p->manual) erg_addrman_good(n->am, &p->addr, (uint64_t)time(NULL));
+    p->last_ping_ms = 0; /* first ping at the next tick, so pingtime is known early */
     if (p->inbound && p->ver.port) {
         /* The peer listens there: others may connect to it. */
         erg_netaddr la = p->addr;
