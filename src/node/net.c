@@ -57,6 +57,10 @@ void erg_peer_send(erg_peer *p, const erg_msg *m)
 {
     erg_buf b;
     if (p->closing || !p->bev) return;
+    if (evbuffer_get_length(bufferevent_get_output(p->bev)) > ERG_NET_MAX_SEND_BUFFER) {
+        erg_peer_close(p, "send buffer over %u bytes: the peer does not read", ERG_NET_MAX_SEND_BUFFER);
+        return;
+    }
     erg_buf_init(&b);
     erg_msg_encode(p->net->cfg.cp->magic, m, &b);
     if (erg_buf_status(&b, NULL) == ERG_OK && bufferevent_write(p->bev, b.data, b.len) == 0) {
@@ -463,6 +467,7 @@ erg_code erg_net_create(erg_net **out, const erg_net_config *cfg, erg_err *err)
     n->next_id = 0;
     pthread_mutex_init(&n->lock, NULL);
     if ((rc = erg_random_bytes(&n->local_nonce, sizeof n->local_nonce, err))) goto fail;
+    if ((rc = erg_random_bytes(&n->known_salt, sizeof n->known_salt, err))) goto fail;
     if ((rc = erg_addrman_create(&n->am, 10000, err))) goto fail;
     {
         char path[1100];

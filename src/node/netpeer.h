@@ -17,7 +17,10 @@
 #define ERG_NET_MAX_INFLIGHT 1024   /* blocks requested overall */
 #define ERG_NET_MAX_ORPHANS 100     /* blocks whose parent is unknown, kept until it arrives */
 #define ERG_NET_MAX_ORPHAN_TXS 100  /* transactions waiting for an earlier nonce */
-#define ERG_PEER_KNOWN_INV 4096     /* remembered inventory per peer (ring) */
+#define ERG_PEER_KNOWN_SLOTS 4096   /* per generation of the known-inventory set (power of two) */
+#define ERG_NET_MAX_SEND_BUFFER (64u << 20) /* a peer that lets more than this pile up is dropped */
+#define ERG_NET_ADDR_RATE 0.1       /* addresses per second a peer may make us process (and relay) */
+#define ERG_NET_ADDR_BURST 1000.0
 #define ERG_NET_MAX_OUTBOUND 8      /* automatic outbound connections */
 #define ERG_NET_BAN_SCORE 100
 #define ERG_NET_SEND_HIGH_WATER (4u << 20) /* stop serving getdata while this much is queued */
@@ -63,9 +66,13 @@ typedef struct erg_peer {
     uint32_t *getdata_types;
     size_t ngetdata, capgetdata;
 
-    /* inventory the peer knows (sent to us or by us), a ring */
-    uint8_t known[ERG_PEER_KNOWN_INV][32];
-    size_t nknown, known_pos;
+    /* inventory the peer knows (sent to us or by us): two generations of an open-addressing set of
+     * salted 64-bit keys; when the current one is half full it becomes the old one */
+    uint64_t known_cur[ERG_PEER_KNOWN_SLOTS];
+    uint64_t known_old[ERG_PEER_KNOWN_SLOTS];
+    size_t nknown;
+    double addr_tokens;    /* token bucket for addr processing */
+    uint64_t addr_tokens_ms;
 
     /* keep-alive */
     uint64_t ping_nonce;   /* outstanding ping, 0 none */
@@ -105,6 +112,7 @@ struct erg_net {
     struct event *wake;    /* activated by other threads to make the loop look at requests */
     uint16_t port;
     uint64_t local_nonce;
+    uint64_t known_salt;   /* keys the known-inventory sets, so peers cannot aim at one slot */
     erg_addrman *am;
     erg_banman *bm;
 

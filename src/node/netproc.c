@@ -29,20 +29,40 @@ static int handshake_done(const erg_peer *p)
 
 /* ---- known inventory ------------------------------------------------------------------------ */
 
+static uint64_t known_key(const erg_peer *p, const uint8_t h[32])
+{
+    uint64_t k;
+    memcpy(&k, h, 8);
+    k = (k ^ p->net->known_salt) * 0x9E3779B97F4A7C15ull;
+    return k ? k : 1; /* 0 marks an empty slot */
+}
+
+static size_t known_find(const uint64_t *set, uint64_t k)
+{
+    size_t i = (size_t)(k >> 52) & (ERG_PEER_KNOWN_SLOTS - 1);
+    while (set[i] && set[i] != k) i = (i + 1) & (ERG_PEER_KNOWN_SLOTS - 1);
+    return i;
+}
+
 int erg_peer_knows(const erg_peer *p, const uint8_t h[32])
 {
-    size_t i;
-    for (i = 0; i < p->nknown; i++)
-        if (memcmp(p->known[i], h, 32) == 0) return 1;
-    return 0;
+    uint64_t k = known_key(p, h);
+    return p->known_cur[known_find(p->known_cur, k)] == k || p->known_old[known_find(p->known_old, k)] == k;
 }
 
 void erg_peer_learn(erg_peer *p, const uint8_t h[32])
 {
+    uint64_t k = known_key(p, h);
+    size_t i;
     if (erg_peer_knows(p, h)) return;
-    memcpy(p->known[p->known_pos], h, 32);
-    p->known_pos = (p->known_pos + 1) % ERG_PEER_KNOWN_INV;
-    if (p->nknown < ERG_PEER_KNOWN_INV) p->nknown++;
+    if (p->nknown >= ERG_PEER_KNOWN_SLOTS / 2) { /* keep probes short: at most half full */
+        memcpy(p->known_old, p->known_cur, sizeof p->known_old);
+        memset(p->known_cur, 0, sizeof p->known_cur);
+        p->nknown = 0;
+    }
+    i = known_find(p->known_cur, k);
+    p->known_cur[i] = k;
+    p->nknown++;
 }
 
 /* ---- small senders --------------------------------------------------------------------------- */
@@ -620,11 +640,24 @@ static void on_getaddr(erg_net *n, erg_peer *p, erg_msg *m)
 
 static void on_addr(erg_net *n, erg_peer *p, erg_msg *m)
 {
-    size_t i, j, added = 0;
-    uint64_t now = (uint64_t)time(NULL);
+    size_t i, j, added = 0, dropped = 0;
+    uint64_t now = (uint64_t)time(NULL), now_ms = erg_net_now_ms();
+    /* A token bucket, as Core's: a peer cannot make us store and relay addresses at any rate. */
+    if (p->addr_tokens_ms == 0) {
+        p->addr_tokens = ERG_NET_ADDR_BURST;
+    } else {
+        p->addr_tokens += (double)(now_ms - p->addr_tokens_ms) / 1000.0 * ERG_NET_ADDR_RATE;
+        if (p->addr_tokens > ERG_NET_ADDR_BURST) p->addr_tokens = ERG_NET_ADDR_BURST;
+    }
+    p->addr_tokens_ms = now_ms;
     for (i = 0; i < m->u.addr.n; i++) {
         erg_netaddr *a = &m->u.addr.items[i];
         if (!erg_netaddr_is_valid(a)) continue;
+        if (p->addr_tokens < 1.0) {
+            dropped++;
+            continue;
+        }
+        p->addr_tokens -= 1.0;
         added += (size_t)erg_addrman_add(n->am, a, now);
         /* Fresh addresses in small messages travel on to two other peers, as Core relays them. */
         if (m->u.addr.n <= 10 && a->time + 600 >= now) {
@@ -641,7 +674,8 @@ static void on_addr(erg_net *n, erg_peer *p, erg_msg *m)
             }
         }
     }
-    erg_log_debug("net", "addr from peer=%lld: %zu addresses, %zu new", (long long)p->id, m->u.addr.n, added);
+    erg_log_debug("net", "addr from peer=%lld: %zu addresses, %zu new, %zu over the rate limit", (long long)p->id,
+                  m->u.addr.n, added, dropped);
 }
 
 static void on_ping(erg_net *n, erg_peer *p, erg_msg *m)
