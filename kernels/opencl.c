@@ -637,8 +637,9 @@ static void build_program(erg_cl_dev *d, const erg_kernel *k, erg_cl_prog *pr)
             free(log);
         }
         pr->rc = ERG_ERR_OPENCL;
-        snprintf(pr->reason, sizeof pr->reason, "clBuildProgram: %s: %s: %s", erg_cl_error_name(st), ctx,
-                 excerpt[0] ? excerpt : "(no build log)");
+        if (snprintf(pr->reason, sizeof pr->reason, "clBuildProgram: %s: %s: %s", erg_cl_error_name(st), ctx,
+                     excerpt[0] ? excerpt : "(no build log)") >= (int)sizeof pr->reason)
+            erg_log_debug("opencl", "build failure reason truncated (the full log is above)");
         clReleaseProgram(pr->prog);
         pr->prog = NULL;
         return;
