@@ -557,7 +557,10 @@ void erg_net_stop(erg_net *n)
     n->running = 0;
     pthread_mutex_unlock(&n->lock);
     pthread_join(n->thread, NULL);
+    /* RPC threads may still be reading the peer list (the HTTP server stops after us). */
+    pthread_mutex_lock(&n->lock);
     while (n->npeers) peer_free(n, n->npeers - 1);
+    pthread_mutex_unlock(&n->lock);
     snprintf(path, sizeof path, "%s/peers.dat", n->datadir);
     if (erg_addrman_save(n->am, path, &err)) erg_log_warn("net", "could not save peers.dat: %s", err.reason);
 }

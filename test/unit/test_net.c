@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,9 +275,62 @@ static void test_oversized_frame(void)
     node_stop(&a);
 }
 
+typedef struct reader {
+    erg_net *net;
+    int stop;     /* both atomic (__atomic builtins) */
+    size_t reads;
+} reader;
+
+static void *read_peers(void *arg)
+{
+    reader *r = arg;
+    while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+        erg_peer_info *v;
+        size_t k;
+        if (erg_net_peers(r->net, &v, &k, NULL) == ERG_OK) free(v);
+        __atomic_fetch_add(&r->reads, 1, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+/* erg_net_stop frees the peers while an RPC thread may still list them (ergond stops the network
+ * before the HTTP server): the list must change only under the lock (an ASan build sees the race). */
+static void test_stop_while_rpc_reads(void)
+{
+    enum { NCONN = 60 };
+    node a;
+    int fds[NCONN], i, round;
+    for (round = 0; round < 5; round++) {
+        reader r;
+        pthread_t th;
+        size_t in = 0, out = 0;
+        unsigned t;
+        node_start(&a, NULL);
+        for (i = 0; i < NCONN; i++) fds[i] = raw_connect(a.port);
+        for (t = 0; t < 5000 && in < NCONN; t += 20) {
+            erg_net_counts(a.net, &in, &out);
+            if (in < NCONN) sleep_ms(20);
+        }
+        CHECK(in == NCONN);
+        memset(&r, 0, sizeof r);
+        r.net = a.net;
+        CHECK(pthread_create(&th, NULL, read_peers, &r) == 0);
+        while (__atomic_load_n(&r.reads, __ATOMIC_ACQUIRE) < 10) sleep_ms(1);
+        erg_net_stop(a.net);
+        __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+        pthread_join(th, NULL);
+        erg_net_counts(a.net, &in, &out);
+        CHECK(in == 0 && out == 0);
+        for (i = 0; i < NCONN; i++)
+            if (fds[i] >= 0) close(fds[i]);
+        node_stop(&a);
+    }
+}
+
 int main(void)
 {
-    static const erg_test_case cases[] = {T(test_sync_and_relay), T(test_garbage_bans), T(test_oversized_frame)};
+    static const erg_test_case cases[] = {T(test_sync_and_relay), T(test_garbage_bans), T(test_oversized_frame),
+                                         T(test_stop_while_rpc_reads)};
     g_cp = erg_chain_params_get(ERG_NET_REGTEST);
     erg_log_set_level(ERG_LOG_ERROR); /* the nodes' own chatter would bury the results */
     return erg_test_run("net", cases, sizeof cases / sizeof cases[0]);
