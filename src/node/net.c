@@ -104,7 +104,8 @@ void erg_peer_misbehaving(erg_peer *p, int howmuch, const char *fmt, ...)
         snprintf(reason, sizeof reason, "misbehaving: %.50s", why);
         erg_subnet_host(p->addr.ip, &sn);
         if (!erg_banman_is_banned(p->net->bm, p->addr.ip, now) &&
-            erg_banman_ban(p->net->bm, &sn, now, now + p->net->cfg.bantime, reason, &err))
+            erg_banman_ban(p->net->bm, &sn, now,
+                           p->net->cfg.bantime > INT64_MAX - now ? INT64_MAX : now + p->net->cfg.bantime, reason, &err))
             erg_log_error("net", "could not ban %s: %s", name, err.reason);
     }
     erg_peer_close(p, "misbehaving: %s", why);
