@@ -104,7 +104,8 @@ void erg_peer_misbehaving(erg_peer *p, int howmuch, const char *fmt, ...)
         snprintf(reason, sizeof reason, "misbehaving: %.50s", why);
         erg_subnet_host(p->addr.ip, &sn);
         if (!erg_banman_is_banned(p->net->bm, p->addr.ip, now) &&
-            erg_banman_ban(p->net->bm, &sn, now, now + p->net->cfg.bantime, reason, &err))
+            erg_banman_ban(p->net->bm, &sn, now,
+                           p->net->cfg.bantime > INT64_MAX - now ? INT64_MAX : now + p->net->cfg.bantime, reason, &err))
             erg_log_error("net", "could not ban %s: %s", name, err.reason);
     }
     erg_peer_close(p, "misbehaving: %s", why);
@@ -120,22 +121,39 @@ erg_peer *erg_net_find_peer(erg_net *n, int64_t id)
 
 /* ---- connection callbacks ------------------------------------------------------------------ */
 
-static void read_cb(struct bufferevent *bev, void *ctx)
+/* Handle every complete frame waiting in the input; the lock is held. While more than
+ * ERG_NET_SEND_HIGH_WATER of our messages wait for the peer to read them, its requests wait too
+ * (as Core's fPauseSend): otherwise a peer that sends small requests (getheaders, mempool, ping)
+ * and never reads would make us queue up to ERG_NET_MAX_SEND_BUFFER of replies. The socket is
+ * still read, so two nodes that both wait cannot block each other; write_cb resumes. */
+static void process_input(erg_peer *p)
 {
-    erg_peer *p = ctx;
     erg_net *n = p->net;
-    struct evbuffer *in = bufferevent_get_input(bev);
-    pthread_mutex_lock(&n->lock);
+    struct evbuffer *in = bufferevent_get_input(p->bev);
+    p->paused = 0;
     while (!p->closing) {
         uint8_t hdr[ERG_NET_FRAME_HEADER];
         uint8_t *payload;
         erg_msg_frame f;
         erg_err err;
         size_t avail = evbuffer_get_length(in);
+        if (evbuffer_get_length(bufferevent_get_output(p->bev)) >= ERG_NET_SEND_HIGH_WATER) {
+            if (avail > ERG_NET_MAX_SEND_BUFFER)
+                erg_peer_close(p, "over %u bytes received while our replies wait: the peer does not read",
+                               ERG_NET_MAX_SEND_BUFFER);
+            p->paused = 1;
+            break;
+        }
         if (avail < ERG_NET_FRAME_HEADER) break;
         if (evbuffer_copyout(in, hdr, sizeof hdr) != (ssize_t)sizeof hdr) break;
         if (erg_msg_frame_parse(hdr, n->cfg.cp->magic, &f, &err)) {
             erg_peer_misbehaving(p, ERG_NET_BAN_SCORE, "%s", err.reason);
+            break;
+        }
+        if (!p->got_version && f.type != ERG_MSG_VERSION) {
+            /* Refused from its header: a stranger cannot make us buffer (and hash) a large payload. */
+            erg_peer_misbehaving(p, 10, "%s before version", f.command);
+            erg_peer_close(p, "no version message first");
             break;
         }
         if (avail < ERG_NET_FRAME_HEADER + (size_t)f.length) break; /* the rest is on its way */
@@ -163,6 +181,27 @@ static void read_cb(struct bufferevent *bev, void *ctx)
         }
         free(payload);
     }
+}
+
+static void read_cb(struct bufferevent *bev, void *ctx)
+{
+    erg_peer *p = ctx;
+    erg_net *n = p->net;
+    (void)bev;
+    pthread_mutex_lock(&n->lock);
+    process_input(p);
+    pthread_mutex_unlock(&n->lock);
+}
+
+/* The output has drained to half the high water: requests held back by process_input go on. */
+static void write_cb(struct bufferevent *bev, void *ctx)
+{
+    erg_peer *p = ctx;
+    erg_net *n = p->net;
+    if (!p->paused) return; /* only the network thread changes it */
+    (void)bev;
+    pthread_mutex_lock(&n->lock);
+    process_input(p);
     pthread_mutex_unlock(&n->lock);
 }
 
@@ -214,7 +253,8 @@ static erg_peer *peer_add(erg_net *n, struct bufferevent *bev, const erg_netaddr
     p->conntime = (int64_t)time(NULL);
     p->last_ping_ms = erg_net_now_ms();
     n->peers[n->npeers++] = p;
-    bufferevent_setcb(bev, read_cb, NULL, event_cb, p);
+    bufferevent_setcb(bev, read_cb, write_cb, event_cb, p);
+    bufferevent_setwatermark(bev, EV_WRITE, ERG_NET_SEND_HIGH_WATER / 2, 0); /* write_cb resumes there */
     bufferevent_enable(bev, EV_READ | EV_WRITE);
     return p;
 }
@@ -557,7 +597,10 @@ void erg_net_stop(erg_net *n)
     n->running = 0;
     pthread_mutex_unlock(&n->lock);
     pthread_join(n->thread, NULL);
+    /* RPC threads may still be reading the peer list (the HTTP server stops after us). */
+    pthread_mutex_lock(&n->lock);
     while (n->npeers) peer_free(n, n->npeers - 1);
+    pthread_mutex_unlock(&n->lock);
     snprintf(path, sizeof path, "%s/peers.dat", n->datadir);
     if (erg_addrman_save(n->am, path, &err)) erg_log_warn("net", "could not save peers.dat: %s", err.reason);
 }

@@ -44,6 +44,7 @@ typedef struct erg_peer {
     int manual;
     int connected;         /* TCP established (outbound: after the connect completed) */
     int closing;           /* disconnect requested: freed at the next reap */
+    int paused;            /* its messages wait until our queued replies drain (process_input) */
     char close_reason[96];
 
     /* handshake */

@@ -1,6 +1,7 @@
 /* JSON-RPC methods of the P2P network (getpeerinfo, addnode, setban, ...), shaped as Bitcoin Core's. */
 #include "src/node/rpc_net.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,7 +171,8 @@ static json_t *rpc_setban(const erg_rpc_call *c, erg_rpc_error *e)
             if (secs <= now) return erg_rpc_fail(e, ERG_RPC_INVALID_PARAMETER, "Error: Absolute timestamp is in the past");
             until = secs;
         } else {
-            until = now + (secs ? secs : 86400);
+            if (!secs) secs = 86400;
+            until = secs > INT64_MAX - now ? INT64_MAX : now + secs; /* forever, not wrapped into the past */
         }
     }
     if (erg_net_ban(n, &sn, until, "manually added", &err)) {

@@ -140,6 +140,10 @@ class RPCNet(Test):
         assert_raises_rpc(-30, "Invalid IP/Subnet", a.setban, "not-an-ip", "add")
         assert_raises_rpc(-30, "Invalid IP/Subnet", a.setban, "1.2.3.4/33", "add")
         assert_raises_rpc(None, None, a.setban, "1.2.3.4", "sideways")
+        # A bantime past the end of time bans until then, rather than wrapping into the past.
+        assert a.setban("1.2.3.4", "add", 2**63 - 1) is None
+        assert_equal({x["address"]: x for x in a.listbanned()}["1.2.3.4/32"]["banned_until"], 2**63 - 1)
+        assert a.setban("1.2.3.4", "remove") is None
         # A lapsed ban is no longer listed.
         assert a.setban("11.0.0.1", "add", 1) is None
         wait_until(lambda: "11.0.0.1/32" not in {x["address"] for x in a.listbanned()}, 10, "1-second ban lapses")

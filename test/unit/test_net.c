@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "chain/mempool.h"
 #include "src/node/net.h"
 #include "src/node/netmsg.h"
+#include "src/util/buffer.h"
 #include "src/util/log.h"
 #include "test/unit/chain_testutil.h"
 #include "test/unit/harness.h"
@@ -274,9 +276,211 @@ static void test_oversized_frame(void)
     node_stop(&a);
 }
 
+static void raw_send_msg(int fd, const erg_msg *m)
+{
+    erg_buf b;
+    size_t off = 0;
+    erg_buf_init(&b);
+    erg_msg_encode(g_cp->magic, m, &b);
+    CHECK(erg_buf_status(&b, NULL) == ERG_OK);
+    while (off < b.len) {
+        ssize_t k = send(fd, b.data + off, b.len - off, MSG_NOSIGNAL);
+        if (k <= 0) break;
+        off += (size_t)k;
+    }
+    CHECK(off == b.len);
+    erg_buf_free(&b);
+}
+
+/* Version and verack to node `a` (its own messages are left unread). */
+static void raw_handshake(int fd, node *a)
+{
+    erg_msg m;
+    erg_msg_init(&m, ERG_MSG_VERSION);
+    m.u.version.version = ERG_NET_PROTOCOL_VERSION;
+    m.u.version.nonce = 42;
+    erg_chainstate_genesis_id(a->cs, m.u.version.genesis);
+    snprintf(m.u.version.user_agent, sizeof m.u.version.user_agent, "/test/");
+    raw_send_msg(fd, &m);
+    erg_msg_init(&m, ERG_MSG_VERACK);
+    raw_send_msg(fd, &m);
+}
+
+/* Read frames until `want` named `cmd` have arrived (or ms pass); returns how many did. */
+static size_t raw_count(int fd, const char *cmd, size_t want, unsigned ms)
+{
+    static uint8_t buf[1 << 16];
+    size_t have = 0, got = 0, skip = 0;
+    uint8_t hdr[ERG_NET_FRAME_HEADER];
+    size_t nhdr = 0;
+    struct pollfd pf;
+    uint64_t t = 0;
+    pf.fd = fd;
+    pf.events = POLLIN;
+    while (got < want && t < ms) {
+        ssize_t k;
+        size_t i = 0;
+        if (poll(&pf, 1, 50) <= 0) {
+            t += 50;
+            continue;
+        }
+        k = recv(fd, buf, sizeof buf, 0);
+        if (k <= 0) break;
+        have = (size_t)k;
+        while (i < have) {
+            if (skip) { /* inside a payload */
+                size_t d = have - i < skip ? have - i : skip;
+                i += d;
+                skip -= d;
+                continue;
+            }
+            hdr[nhdr++] = buf[i++];
+            if (nhdr == ERG_NET_FRAME_HEADER) {
+                erg_msg_frame f;
+                nhdr = 0;
+                if (erg_msg_frame_parse(hdr, g_cp->magic, &f, NULL) != ERG_OK) return got;
+                if (strcmp(f.command, cmd) == 0) got++;
+                skip = f.length;
+            }
+        }
+    }
+    return got;
+}
+
+static uint64_t bytes_sent_to_first(node *a)
+{
+    erg_peer_info *v;
+    size_t k;
+    uint64_t s = 0;
+    if (erg_net_peers(a->net, &v, &k, NULL)) return 0;
+    if (k) s = v[0].bytes_sent;
+    free(v);
+    return s;
+}
+
+/* A peer that sends small requests (getheaders) and does not read: the node stops answering
+ * once its queued replies pass the high-water mark instead of queueing up to 64 MiB, and
+ * answers the rest when the peer reads. */
+static void test_requests_pause_while_replies_wait(void)
+{
+    enum { NREQ = 2000 };
+    node a;
+    int fd, i, small = 4096;
+    struct sockaddr_in sa;
+    erg_pubkey pk;
+    erg_seckey sk;
+    uint64_t t = (uint64_t)time(NULL) - 3600, sent;
+    uint8_t loc[1][32];
+    erg_msg m;
+    node_start(&a, NULL);
+    key(&sk, &pk);
+    for (i = 0; i < 50; i++) CHECK(erg_test_mine(g_cp, a.cs, &pk, NULL, 0, t += 60, NULL, NULL) == ERG_OK);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(fd >= 0);
+    /* A small receive window, so the kernel holds little of what the node queues. */
+    CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small) == 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(a.port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    raw_handshake(fd, &a);
+    erg_chainstate_genesis_id(a.cs, loc[0]);
+    erg_msg_init(&m, ERG_MSG_GETHEADERS);
+    m.u.getheaders.locator = loc;
+    m.u.getheaders.n = 1;
+    for (i = 0; i < NREQ; i++) raw_send_msg(fd, &m); /* each answer: 50 headers, 13 KB */
+    sleep_ms(1500);
+    sent = bytes_sent_to_first(&a);
+    /* 26 MB if every request were answered at once; the high water (4 MiB) plus socket buffers. */
+    CHECK(sent > 1000000);
+    CHECK(sent < 12000000);
+    CHECK(raw_count(fd, "headers", NREQ, 30000) == NREQ);
+    close(fd);
+    node_stop(&a);
+}
+
+/* Before its version, a peer's frame is refused from its header: no large payload is awaited. */
+static void test_no_payload_before_version(void)
+{
+    node a;
+    int fd;
+    uint8_t hdr[ERG_NET_FRAME_HEADER];
+    node_start(&a, NULL);
+    memset(hdr, 0, sizeof hdr);
+    memcpy(hdr, g_cp->magic, 4);
+    memcpy(hdr + 4, "block", 5);
+    hdr[16] = 0x40; /* 0x0d0040 = 851,008 bytes: allowed for a block, never sent */
+    hdr[18] = 0x0d;
+    fd = raw_connect(a.port);
+    CHECK(fd >= 0);
+    CHECK(send(fd, hdr, sizeof hdr, 0) == (ssize_t)sizeof hdr);
+    CHECK(closed_within(fd, 3000));
+    close(fd);
+    /* +10, not a ban */
+    CHECK(!erg_banman_is_banned(erg_net_banman(a.net),
+                                (const uint8_t[16]){0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1},
+                                (int64_t)time(NULL)));
+    node_stop(&a);
+}
+
+typedef struct reader {
+    erg_net *net;
+    int stop;     /* both atomic (__atomic builtins) */
+    size_t reads;
+} reader;
+
+static void *read_peers(void *arg)
+{
+    reader *r = arg;
+    while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+        erg_peer_info *v;
+        size_t k;
+        if (erg_net_peers(r->net, &v, &k, NULL) == ERG_OK) free(v);
+        __atomic_fetch_add(&r->reads, 1, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+/* erg_net_stop frees the peers while an RPC thread may still list them (ergond stops the network
+ * before the HTTP server): the list must change only under the lock (an ASan build sees the race). */
+static void test_stop_while_rpc_reads(void)
+{
+    enum { NCONN = 60 };
+    node a;
+    int fds[NCONN], i, round;
+    for (round = 0; round < 5; round++) {
+        reader r;
+        pthread_t th;
+        size_t in = 0, out = 0;
+        unsigned t;
+        node_start(&a, NULL);
+        for (i = 0; i < NCONN; i++) fds[i] = raw_connect(a.port);
+        for (t = 0; t < 5000 && in < NCONN; t += 20) {
+            erg_net_counts(a.net, &in, &out);
+            if (in < NCONN) sleep_ms(20);
+        }
+        CHECK(in == NCONN);
+        memset(&r, 0, sizeof r);
+        r.net = a.net;
+        CHECK(pthread_create(&th, NULL, read_peers, &r) == 0);
+        while (__atomic_load_n(&r.reads, __ATOMIC_ACQUIRE) < 10) sleep_ms(1);
+        erg_net_stop(a.net);
+        __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+        pthread_join(th, NULL);
+        erg_net_counts(a.net, &in, &out);
+        CHECK(in == 0 && out == 0);
+        for (i = 0; i < NCONN; i++)
+            if (fds[i] >= 0) close(fds[i]);
+        node_stop(&a);
+    }
+}
+
 int main(void)
 {
-    static const erg_test_case cases[] = {T(test_sync_and_relay), T(test_garbage_bans), T(test_oversized_frame)};
+    static const erg_test_case cases[] = {T(test_sync_and_relay), T(test_garbage_bans), T(test_oversized_frame),
+                                         T(test_stop_while_rpc_reads),
+                                         T(test_requests_pause_while_replies_wait), T(test_no_payload_before_version)};
     g_cp = erg_chain_params_get(ERG_NET_REGTEST);
     erg_log_set_level(ERG_LOG_ERROR); /* the nodes' own chatter would bury the results */
     return erg_test_run("net", cases, sizeof cases / sizeof cases[0]);
