@@ -745,6 +745,11 @@ erg_code erg_net_ban(erg_net *n, const erg_subnet *sn, int64_t until, const char
     return rc;
 }
 
+int64_t erg_net_bantime(erg_net *n)
+{
+    return n->cfg.bantime;
+}
+
 erg_banman *erg_net_banman(erg_net *n)
 {
     return n->bm;

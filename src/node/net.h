@@ -89,6 +89,8 @@ erg_code erg_net_disconnect(erg_net *n, const char *addr, int64_t id, erg_err *e
 /* Ban a subnet and disconnect the peers it covers. */
 erg_code erg_net_ban(erg_net *n, const erg_subnet *sn, int64_t until, const char *reason, erg_err *err) ERG_WARN_UNUSED;
 erg_banman *erg_net_banman(erg_net *n);
+/* -bantime: how long a ban lasts unless told otherwise (seconds). */
+int64_t erg_net_bantime(erg_net *n);
 erg_addrman *erg_net_addrman(erg_net *n);
 /* Whether the node is still catching up (latched false once caught up). */
 int erg_net_initial_download(erg_net *n);

@@ -171,7 +171,7 @@ static json_t *rpc_setban(const erg_rpc_call *c, erg_rpc_error *e)
             if (secs <= now) return erg_rpc_fail(e, ERG_RPC_INVALID_PARAMETER, "Error: Absolute timestamp is in the past");
             until = secs;
         } else {
-            if (!secs) secs = 86400;
+            if (!secs) secs = erg_net_bantime(n);
             until = secs > INT64_MAX - now ? INT64_MAX : now + secs; /* forever, not wrapped into the past */
         }
     }
@@ -254,7 +254,7 @@ static const erg_rpc_arg a_disconnect[] = {{"address", ERG_RPC_STR, 1, NULL, "ip
                                            {"nodeid", ERG_RPC_INT, 1, NULL, "the peer id (getpeerinfo)"}};
 static const erg_rpc_arg a_setban[] = {{"subnet", ERG_RPC_STR, 0, NULL, "an IP or subnet (1.2.3.0/24)"},
                                        {"command", ERG_RPC_STR, 0, NULL, "add or remove"},
-                                       {"bantime", ERG_RPC_INT, 1, "0", "seconds (0: 86400), or a unix time with absolute"},
+                                       {"bantime", ERG_RPC_INT, 1, "0", "seconds (0: -bantime), or a unix time with absolute"},
                                        {"absolute", ERG_RPC_BOOL, 1, "false", "bantime is a unix time"}};
 static const erg_rpc_arg a_count[] = {{"count", ERG_RPC_INT, 1, "1", "how many addresses (0: all)"}};
 
