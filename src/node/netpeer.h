@@ -62,6 +62,7 @@ typedef struct erg_peer {
     int stalls;
     int unconnecting;      /* headers messages that did not connect */
     uint64_t getheaders_ms; /* when we last asked for headers (0: not waiting) */
+    uint64_t last_headers_retry_ms;
     uint8_t announced_tip[32]; /* last block announced to this peer */
     uint8_t (*getdata_queue)[32]; /* block ids asked for but not yet sent (send buffer full) */
     uint32_t *getdata_types;

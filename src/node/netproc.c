@@ -388,8 +388,12 @@ static void on_headers(erg_net *n, erg_peer *p, erg_msg *m)
             return;
         }
         if (rc == ERG_ERR_RANGE) {
+            /* The header-only store is full: fetch blocks first; the tick asks for headers again
+             * once downloads have made room (never in a tight request loop). */
             erg_log_warn("net", "headers from peer=%lld not stored: %s", (long long)p->id, err.reason);
-            break;
+            p->getheaders_ms = 0;
+            download(n);
+            return;
         }
         if (rc) {
             erg_peer_misbehaving(p, ERG_NET_BAN_SCORE, "invalid header at height %u: %s", (unsigned)h->height,
@@ -899,6 +903,13 @@ void erg_netproc_tick(erg_net *n)
         if (p->closing) continue;
         if (p->ngetdata) serve_getdata(n, p);
         if (p->getheaders_ms && now_ms - p->getheaders_ms > 60000) p->getheaders_ms = 0;
+        /* A peer that has shown more than our best header, and no headers request pending to it:
+         * ask again, at most every 30 s (resumes a sync paused by the header-only limit). */
+        if (handshake_done(p) && !p->getheaders_ms && p->best_height > (int64_t)best.header.height &&
+            now_ms - p->last_headers_retry_ms > 30000) {
+            p->last_headers_retry_ms = now_ms;
+            send_getheaders(n, p, NULL);
+        }
         p->common_height = p->best_height < 0 ? -1
                            : (p->best_height < (int64_t)tip.header.height ? p->best_height : (int64_t)tip.header.height);
     }
