@@ -27,20 +27,6 @@ static void die(const char *what, const erg_err *err)
     exit(1);
 }
 
-static uint16_t free_port(void)
-{
-    struct sockaddr_in sa;
-    socklen_t len = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
-        die("free port", NULL);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
 typedef struct node {
     char dir[64];
     erg_chainstate *cs;
@@ -98,7 +84,7 @@ int main(int argc, char **argv)
     uint64_t t = (uint64_t)time(NULL) - 60u * (uint64_t)n - 600;
     double t0, local_s, sync_s;
     char target[32];
-    uint16_t port = free_port();
+    uint16_t port = erg_test_free_port();
     erg_block_info tip, ftip;
     if (n < 1 || n > 100000) {
         fprintf(stderr, "usage: bench_net [BLOCKS (1..100000, default 1000)]\n");
@@ -131,7 +117,7 @@ int main(int argc, char **argv)
     node_open(&fresh, cp);
     erg_chainstate_tip(src.cs, &tip);
     t0 = now_s();
-    node_net(&fresh, cp, free_port(), target);
+    node_net(&fresh, cp, erg_test_free_port(), target);
     for (;;) {
         struct timespec ts = {0, 1000000};
         erg_chainstate_tip(fresh.cs, &ftip);

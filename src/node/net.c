@@ -575,6 +575,7 @@ erg_code erg_net_start(erg_net *n, erg_err *err)
     if (!n->wake) return erg_err_set(err, ERG_ERR_NOMEM, "net: cannot add the wake event");
     n->tick = event_new(n->base, -1, EV_PERSIST, tick_cb, n);
     if (!n->tick || event_add(n->tick, &tv) != 0) return erg_err_set(err, ERG_ERR_NOMEM, "net: cannot add the timer");
+    event_active(n->tick, EV_TIMEOUT, 0); /* first tick at once: -connect/-addnode peers without delay */
     n->last_addr_save_ms = erg_net_now_ms();
     n->running = 1;
     if (pthread_create(&n->thread, NULL, net_thread, n) != 0) {

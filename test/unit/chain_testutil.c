@@ -1,11 +1,29 @@
-/* Test helpers for chain-level tests: temporary directories and regtest blocks mined on a chain state. */
+/* Test helpers for chain and network tests: temporary directories, free ports, regtest blocks mined on a chain state. */
 #include "test/unit/chain_testutil.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "chain/pouw.h"
+
+uint16_t erg_test_free_port(void)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
+        abort();
+    close(fd);
+    return ntohs(sa.sin_port);
+}
 
 void erg_test_tmpdir(char *out, size_t n)
 {

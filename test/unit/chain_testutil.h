@@ -1,4 +1,4 @@
-/* Test helpers for chain-level tests: temporary directories and regtest blocks mined on a chain state. */
+/* Test helpers for chain and network tests: temporary directories, free ports, regtest blocks mined on a chain state. */
 #ifndef ERG_TEST_CHAIN_TESTUTIL_H
 #define ERG_TEST_CHAIN_TESTUTIL_H
 
@@ -6,6 +6,9 @@
 #include <stdint.h>
 
 #include "chain/chainstate.h"
+
+/* A TCP port on 127.0.0.1 that was free a moment ago (for nodes started by tests and benches). */
+uint16_t erg_test_free_port(void);
 
 /* mkdtemp under /tmp (aborts on failure) and rm -rf. */
 void erg_test_tmpdir(char *out, size_t n);

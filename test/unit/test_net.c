@@ -29,18 +29,13 @@ typedef struct node {
     uint16_t port;
 } node;
 
-static uint16_t free_port(void)
+/* A frame header announcing `len` payload bytes (checksum zero: the payload never comes). */
+static void frame_header(uint8_t hdr[ERG_NET_FRAME_HEADER], const char *cmd, uint32_t len)
 {
-    struct sockaddr_in sa;
-    socklen_t len = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
-        abort();
-    close(fd);
-    return ntohs(sa.sin_port);
+    memset(hdr, 0, ERG_NET_FRAME_HEADER);
+    memcpy(hdr, g_cp->magic, 4);
+    memcpy(hdr + 4, cmd, strlen(cmd));
+    erg_store_u32(hdr + 16, len);
 }
 
 static void sleep_ms(unsigned ms)
@@ -60,7 +55,7 @@ static void node_start(node *nd, const char *connect)
     CHECK(erg_mempool_create(&nd->mp, nd->cs, 1u << 20, 1000, NULL) == ERG_OK);
     l = erg_mempool_listener(nd->mp);
     erg_chainstate_set_listener(nd->cs, &l);
-    nd->port = free_port();
+    nd->port = erg_test_free_port();
     snprintf(bind, sizeof bind, "127.0.0.1:%u", (unsigned)nd->port);
     erg_net_config_default(&cfg);
     cfg.cp = g_cp;
@@ -260,12 +255,7 @@ static void test_oversized_frame(void)
     int fd;
     uint8_t hdr[ERG_NET_FRAME_HEADER];
     node_start(&a, NULL);
-    memset(hdr, 0, sizeof hdr);
-    memcpy(hdr, g_cp->magic, 4);
-    memcpy(hdr + 4, "ping", 4);
-    hdr[16] = 0x40; /* length 0x00424240 > 8 */
-    hdr[17] = 0x42;
-    hdr[18] = 0x42;
+    frame_header(hdr, "ping", 0x00424240); /* > 8 */
     fd = raw_connect(a.port);
     CHECK(fd >= 0);
     CHECK(send(fd, hdr, sizeof hdr, 0) == (ssize_t)sizeof hdr);
@@ -407,11 +397,7 @@ static void test_no_payload_before_version(void)
     int fd;
     uint8_t hdr[ERG_NET_FRAME_HEADER];
     node_start(&a, NULL);
-    memset(hdr, 0, sizeof hdr);
-    memcpy(hdr, g_cp->magic, 4);
-    memcpy(hdr + 4, "block", 5);
-    hdr[16] = 0x40; /* 0x0d0040 = 851,008 bytes: allowed for a block, never sent */
-    hdr[18] = 0x0d;
+    frame_header(hdr, "block", 0x0d0040); /* 851,008 bytes: allowed for a block, never sent */
     fd = raw_connect(a.port);
     CHECK(fd >= 0);
     CHECK(send(fd, hdr, sizeof hdr, 0) == (ssize_t)sizeof hdr);
