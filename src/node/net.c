@@ -2,6 +2,7 @@
 #include "src/node/net.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -546,6 +547,8 @@ erg_code erg_net_start(erg_net *n, erg_err *err)
     struct timeval tv = {0, 100 * 1000};
     erg_code trc;
     if ((trc = erg_libevent_threads(err))) return trc;
+    /* libevent writes with plain write(2): a peer that hangs up must not kill the process. */
+    signal(SIGPIPE, SIG_IGN);
     n->base = event_base_new();
     if (!n->base) return erg_err_set(err, ERG_ERR_NOMEM, "net: cannot create the event loop");
     if (n->cfg.listen) {
