@@ -152,6 +152,30 @@ int erg_netaddr_is_valid(const erg_netaddr *a)
     return 1;
 }
 
+int erg_netaddr_is_routable(const erg_netaddr *a)
+{
+    const uint8_t *v = a->ip;
+    if (!erg_netaddr_is_valid(a) || erg_netaddr_is_loopback(a)) return 0;
+    if (ip_is_v4(v)) {
+        const uint8_t *q = v + 12;
+        if (q[0] == 10) return 0;                                  /* RFC 1918 */
+        if (q[0] == 172 && (q[1] & 0xf0) == 16) return 0;          /* RFC 1918 */
+        if (q[0] == 192 && q[1] == 168) return 0;                  /* RFC 1918 */
+        if (q[0] == 169 && q[1] == 254) return 0;                  /* RFC 3927 link-local */
+        if (q[0] == 100 && (q[1] & 0xc0) == 64) return 0;          /* RFC 6598 shared space */
+        if (q[0] == 198 && (q[1] & 0xfe) == 18) return 0;          /* RFC 2544 benchmarking */
+        if (q[0] == 192 && q[1] == 0 && q[2] == 2) return 0;       /* RFC 5737 documentation */
+        if (q[0] == 198 && q[1] == 51 && q[2] == 100) return 0;    /* RFC 5737 */
+        if (q[0] == 203 && q[1] == 0 && q[2] == 113) return 0;     /* RFC 5737 */
+        if (q[0] >= 240) return 0;                                 /* reserved, broadcast */
+        return 1;
+    }
+    if ((v[0] & 0xfe) == 0xfc) return 0;                           /* RFC 4193 unique local */
+    if (v[0] == 0xfe && (v[1] & 0xc0) == 0x80) return 0;           /* RFC 4291 link-local */
+    if (v[0] == 0x20 && v[1] == 0x01 && v[2] == 0x0d && v[3] == 0xb8) return 0; /* RFC 3849 documentation */
+    return 1;
+}
+
 int erg_netaddr_equal(const erg_netaddr *a, const erg_netaddr *b)
 {
     return a->port == b->port && memcmp(a->ip, b->ip, 16) == 0;

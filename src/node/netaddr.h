@@ -33,6 +33,9 @@ int erg_netaddr_is_ipv4(const erg_netaddr *a);
 int erg_netaddr_is_loopback(const erg_netaddr *a);
 /* Valid for gossip: not unspecified (0.0.0.0, ::), not multicast, port non-zero. */
 int erg_netaddr_is_valid(const erg_netaddr *a);
+/* Reachable across the Internet: valid, and not loopback, private (RFC 1918, 4193), link-local,
+ * shared (RFC 6598), benchmarking, documentation or reserved space. */
+int erg_netaddr_is_routable(const erg_netaddr *a);
 int erg_netaddr_equal(const erg_netaddr *a, const erg_netaddr *b); /* ip and port */
 /* Conversions with sockaddr (AF_INET or AF_INET6). */
 erg_code erg_netaddr_from_sockaddr(const struct sockaddr *sa, socklen_t len, erg_netaddr *out, erg_err *err) ERG_WARN_UNUSED;

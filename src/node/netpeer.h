@@ -16,6 +16,10 @@
 #define ERG_PEER_MAX_INFLIGHT 16    /* blocks requested from one peer at a time */
 #define ERG_NET_MAX_INFLIGHT 1024   /* blocks requested overall */
 #define ERG_NET_MAX_ORPHANS 100     /* blocks whose parent is unknown, kept until it arrives */
+#define ERG_NET_MAX_ORPHANS_PER_PEER 10
+#define ERG_NET_MAX_ORPHAN_BYTES (20u << 20)
+#define ERG_NET_TXREQ_SLOTS 65536   /* transactions recently requested from some peer (power of two) */
+#define ERG_NET_TXREQ_WAIT_MS 30000 /* before asking another peer for the same transaction */
 #define ERG_NET_MAX_ORPHAN_TXS 100  /* transactions waiting for an earlier nonce */
 #define ERG_PEER_KNOWN_SLOTS 4096   /* per generation of the known-inventory set (power of two) */
 #define ERG_NET_MAX_SEND_BUFFER (64u << 20) /* a peer that lets more than this pile up is dropped */
@@ -93,6 +97,8 @@ typedef struct erg_orphan_block {
     uint8_t id[32];
     int64_t from;  /* peer id */
     uint64_t time;
+    size_t bytes;  /* encoded size */
+    uint64_t seq;  /* arrival order (time has only whole seconds) */
 } erg_orphan_block;
 
 typedef struct erg_added_node {
@@ -127,6 +133,11 @@ struct erg_net {
 
     erg_orphan_block orphans[ERG_NET_MAX_ORPHANS];
     size_t norphans;
+    size_t orphan_bytes;
+    uint64_t orphan_seq;
+    uint64_t txreq_key[ERG_NET_TXREQ_SLOTS]; /* salted keys of requested txids, 0 empty */
+    uint64_t txreq_ms[ERG_NET_TXREQ_SLOTS];
+    size_t ntxreq;
     erg_tx orphan_txs[ERG_NET_MAX_ORPHAN_TXS];
     size_t norphan_txs;
 

@@ -1,5 +1,6 @@
 /* Peer message handling: handshake, headers-first sync, block download from several peers, relay, orphans, addresses. */
 #include <stdio.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +64,40 @@ void erg_peer_learn(erg_peer *p, const uint8_t h[32])
     i = known_find(p->known_cur, k);
     p->known_cur[i] = k;
     p->nknown++;
+}
+
+/* ---- transactions requested, so that one announced by many peers is fetched once ----------- */
+
+static size_t txreq_slot(const erg_net *n, const uint8_t h[32], uint64_t *key)
+{
+    uint64_t k;
+    size_t i;
+    memcpy(&k, h, 8);
+    k = (k ^ n->known_salt) * 0xC2B2AE3D27D4EB4Full;
+    if (!k) k = 1;
+    *key = k;
+    i = (size_t)(k >> 40) & (ERG_NET_TXREQ_SLOTS - 1);
+    while (n->txreq_key[i] && n->txreq_key[i] != k) i = (i + 1) & (ERG_NET_TXREQ_SLOTS - 1);
+    return i;
+}
+
+/* Whether h was requested less than ERG_NET_TXREQ_WAIT_MS ago; if not, record a request now. */
+static int txreq_pending(erg_net *n, const uint8_t h[32], uint64_t now_ms)
+{
+    uint64_t k;
+    size_t i = txreq_slot(n, h, &k);
+    if (n->txreq_key[i] == k && now_ms - n->txreq_ms[i] < ERG_NET_TXREQ_WAIT_MS) return 1;
+    if (n->txreq_key[i] != k) {
+        if (n->ntxreq >= ERG_NET_TXREQ_SLOTS / 2) { /* keep probes short: start afresh */
+            memset(n->txreq_key, 0, sizeof n->txreq_key);
+            n->ntxreq = 0;
+            i = txreq_slot(n, h, &k);
+        }
+        n->txreq_key[i] = k;
+        n->ntxreq++;
+    }
+    n->txreq_ms[i] = now_ms;
+    return 0;
 }
 
 /* ---- small senders --------------------------------------------------------------------------- */
@@ -234,27 +269,52 @@ static void check_stalls(erg_net *n, uint64_t now_ms)
 
 /* ---- blocks ------------------------------------------------------------------------------------ */
 
+static size_t block_bytes(const erg_block *b)
+{
+    size_t i, k = ERG_HEADER_SIZE + 9;
+    for (i = 0; i < b->ntx; i++) k += erg_tx_size(&b->txs[i]);
+    return k;
+}
+
 static void orphan_drop(erg_net *n, size_t i)
 {
+    n->orphan_bytes -= n->orphans[i].bytes;
     erg_block_free(&n->orphans[i].block);
     n->orphans[i] = n->orphans[--n->norphans];
 }
 
+/* The oldest orphan, of peer `from` only when from >= 0. */
+static ssize_t orphan_oldest(const erg_net *n, int64_t from)
+{
+    size_t i;
+    ssize_t best = -1;
+    for (i = 0; i < n->norphans; i++)
+        if ((from < 0 || n->orphans[i].from == from) && (best < 0 || n->orphans[i].seq < n->orphans[best].seq))
+            best = (ssize_t)i;
+    return best;
+}
+
+/* Keep an orphan within three bounds: ERG_NET_MAX_ORPHANS blocks, ERG_NET_MAX_ORPHAN_BYTES, and
+ * ERG_NET_MAX_ORPHANS_PER_PEER from any one peer (its own oldest goes first, so one peer cannot
+ * push out everybody else's). */
 static void orphan_add(erg_net *n, erg_peer *p, erg_block *b, const uint8_t id[32])
 {
-    size_t i, oldest = 0;
-    for (i = 0; i < n->norphans; i++)
+    size_t i, mine = 0, bytes = block_bytes(b);
+    for (i = 0; i < n->norphans; i++) {
         if (memcmp(n->orphans[i].id, id, 32) == 0) return;
-    if (n->norphans == ERG_NET_MAX_ORPHANS) {
-        for (i = 1; i < n->norphans; i++)
-            if (n->orphans[i].time < n->orphans[oldest].time) oldest = i;
-        orphan_drop(n, oldest);
+        if (n->orphans[i].from == p->id) mine++;
     }
+    if (mine >= ERG_NET_MAX_ORPHANS_PER_PEER) orphan_drop(n, (size_t)orphan_oldest(n, p->id));
+    while (n->norphans && (n->norphans == ERG_NET_MAX_ORPHANS || n->orphan_bytes + bytes > ERG_NET_MAX_ORPHAN_BYTES))
+        orphan_drop(n, (size_t)orphan_oldest(n, -1));
     n->orphans[n->norphans].block = *b; /* takes ownership */
     erg_block_init(b);
     memcpy(n->orphans[n->norphans].id, id, 32);
     n->orphans[n->norphans].from = p->id;
     n->orphans[n->norphans].time = (uint64_t)time(NULL);
+    n->orphans[n->norphans].bytes = bytes;
+    n->orphans[n->norphans].seq = ++n->orphan_seq;
+    n->orphan_bytes += bytes;
     n->norphans++;
 }
 
@@ -305,6 +365,7 @@ static void process_orphans(erg_net *n, const uint8_t parent[32])
         for (i = 0; i < n->norphans;) {
             if (memcmp(n->orphans[i].block.header.prev, cur, 32) == 0) {
                 erg_orphan_block o = n->orphans[i];
+                n->orphan_bytes -= o.bytes;
                 n->orphans[i] = n->orphans[--n->norphans];
                 if (accept_block(n, erg_net_find_peer(n, o.from), &o.block, o.id) && nq <= ERG_NET_MAX_ORPHANS)
                     memcpy(queue[nq++], o.id, 32);
@@ -451,6 +512,7 @@ static void on_inv(erg_net *n, erg_peer *p, erg_msg *m)
             if (!erg_chainstate_have(n->cfg.cs, iv->hash, NULL)) want_headers = 1;
         } else if (iv->type == ERG_INV_TX) {
             if (n->ibd || erg_mempool_has(n->cfg.mp, iv->hash)) continue;
+            if (txreq_pending(n, iv->hash, erg_net_now_ms())) continue; /* asked someone already */
             want[nwant++] = *iv;
         }
     }
@@ -657,6 +719,9 @@ static void on_addr(erg_net *n, erg_peer *p, erg_msg *m)
     for (i = 0; i < m->u.addr.n; i++) {
         erg_netaddr *a = &m->u.addr.items[i];
         if (!erg_netaddr_is_valid(a)) continue;
+        /* Outside regtest only addresses reachable across the Internet are stored and relayed:
+         * a peer must not steer us at loopback or private services. */
+        if (n->cfg.cp->net != ERG_NET_REGTEST && !erg_netaddr_is_routable(a)) continue;
         if (p->addr_tokens < 1.0) {
             dropped++;
             continue;
@@ -761,7 +826,7 @@ static void on_verack(erg_net *n, erg_peer *p, erg_msg *m)
         la.port = p->ver.port;
         la.services = p->ver.services;
         la.time = (uint64_t)time(NULL);
-        (void)erg_addrman_add(n->am, &la, la.time);
+        if (n->cfg.cp->net == ERG_NET_REGTEST || erg_netaddr_is_routable(&la)) (void)erg_addrman_add(n->am, &la, la.time);
     }
     send_empty(p, ERG_MSG_SENDHEADERS);
     if (!p->inbound) send_empty(p, ERG_MSG_GETADDR);

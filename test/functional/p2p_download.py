@@ -4,7 +4,7 @@ and dropped, and its blocks are fetched from another peer; an orphan block waits
 the first ping is answered right after the handshake."""
 import time
 
-from framework import (INV_BLOCK, RawPeer, Test, assert_equal, connect_nodes, keygen, msg_inv, parse_inv, ser_compact,
+from framework import (INV_BLOCK, INV_TX, RawPeer, Test, assert_equal, connect_nodes, keygen, msg_inv, parse_inv, ser_compact,
                        sync_blocks, wait_until)
 
 BLOCKS = 40
@@ -82,6 +82,34 @@ class P2PDownload(Test):
         # An inv for an unknown block makes the node ask for headers.
         lone_peer.send_msg("inv", msg_inv([(INV_BLOCK, "11" * 32)]))
         lone_peer.wait_for("getheaders", 10)
+
+        # 4. One peer's orphans are capped at 10: its oldest go first.
+        src.generatetoaddress(13, k["address"])
+        top = lone.getblockcount()  # BLOCKS + 2
+        extra = [src.getblockhash(h) for h in range(top + 1, top + 14)]
+        for h in extra[1:]:  # 12 orphans: their first ancestor (extra[0]) is held back
+            lone_peer.send_msg("block", bytes.fromhex(src.getblock(h, 0)))
+        lone_peer.ping()
+        lone_peer.send_msg("block", bytes.fromhex(src.getblock(extra[0], 0)))
+        lone_peer.ping()
+        # The two oldest orphans (extra[1], extra[2]) were dropped: the chain stops at extra[0].
+        wait_until(lambda: lone.getbestblockhash() == extra[0], 10, "parent connected")
+        time.sleep(0.3)
+        assert_equal(lone.getbestblockhash(), extra[0])
+        for h in extra[1:3]:
+            lone_peer.send_msg("block", bytes.fromhex(src.getblock(h, 0)))
+        wait_until(lambda: lone.getbestblockhash() == extra[-1], 10, "the 10 kept orphans connected")
+
+        # 5. A transaction announced by two peers is requested from the first only.
+        a, b = RawPeer(lone), RawPeer(lone)
+        a.handshake(genesis, best_height=0)
+        b.handshake(genesis, best_height=0)
+        txid = "22" * 32
+        a.send_msg("inv", msg_inv([(INV_TX, txid)]))
+        assert parse_inv(a.wait_for("getdata", 10)) == [(INV_TX, txid)]
+        b.send_msg("inv", msg_inv([(INV_TX, txid)]))
+        b.ping()  # the inv has been handled by now
+        assert not any(c == "getdata" for c, _ in b.received), "asked the second peer too"
 
 
 if __name__ == "__main__":

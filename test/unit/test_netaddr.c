@@ -133,6 +133,19 @@ static void test_predicates(void)
     CHECK(erg_netaddr_parse("224.0.0.1", 1, &a, NULL) == ERG_OK && !erg_netaddr_is_valid(&a));
     CHECK(erg_netaddr_parse("239.255.255.255", 1, &a, NULL) == ERG_OK && !erg_netaddr_is_valid(&a));
     CHECK(erg_netaddr_parse("223.255.255.255", 1, &a, NULL) == ERG_OK && erg_netaddr_is_valid(&a));
+    {
+        static const char *const unroutable[] = {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255",
+                                                 "192.168.1.1", "169.254.0.1", "100.64.0.1", "198.18.0.1",
+                                                 "192.0.2.1", "198.51.100.1", "203.0.113.1", "240.0.0.1",
+                                                 "::1", "fc00::1", "fd12::1", "fe80::1", "2001:db8::1", "0.0.0.0"};
+        static const char *const routable[] = {"1.2.3.4", "8.8.8.8", "172.32.0.1", "172.15.0.1", "100.128.0.1",
+                                               "192.169.0.1", "2001:4860::8888", "2a00::1"};
+        size_t i;
+        for (i = 0; i < sizeof unroutable / sizeof unroutable[0]; i++)
+            CHECK(erg_netaddr_parse(unroutable[i], 1, &a, NULL) == ERG_OK && !erg_netaddr_is_routable(&a));
+        for (i = 0; i < sizeof routable / sizeof routable[0]; i++)
+            CHECK(erg_netaddr_parse(routable[i], 1, &a, NULL) == ERG_OK && erg_netaddr_is_routable(&a));
+    }
     CHECK(erg_netaddr_parse("ff02::1", 1, &a, NULL) == ERG_OK && !erg_netaddr_is_valid(&a));
     CHECK(erg_netaddr_parse("2001:db8::1", 1, &a, NULL) == ERG_OK && erg_netaddr_is_valid(&a));
     /* No port: the default 0 passes the parser but not gossip validity. */
