@@ -164,7 +164,7 @@ static void usage(void)
            "  -rpcthreads=N -rpcworkqueue=N  RPC workers and queue depth (503 when full)\n"
            "  -port=N             P2P port (main 9333, test 19333, regtest 19444)\n"
            "  -listen=0|1         accept inbound peers (default 1)\n"
-           "  -bind=IP[:PORT]     listen on this address only (default all IPv4)\n"
+           "  -bind=IP[:PORT]     listen on this address only (default: all, IPv6 and IPv4)\n"
            "  -connect=IP:PORT    connect only to these peers (repeatable; -connect=0: no automatic peers)\n"
            "  -addnode=IP:PORT    also keep a connection to this peer (repeatable)\n"
            "  -maxconnections=N   peer connections (default 125; 8 reserved for outbound)\n"

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -542,6 +543,31 @@ fail:
     return rc;
 }
 
+/* A listening socket on [::]:port that also takes IPv4 (IPV6_V6ONLY off); NULL where the host
+ * has no IPv6 (the caller then listens on 0.0.0.0). */
+static struct evconnlistener *listen_dual_stack(erg_net *n)
+{
+    struct sockaddr_in6 sa;
+    int fd = socket(AF_INET6, SOCK_STREAM, 0), off = 0, on = 1;
+    struct evconnlistener *l;
+    if (fd < 0) return NULL;
+    memset(&sa, 0, sizeof sa);
+    sa.sin6_family = AF_INET6;
+    sa.sin6_addr = in6addr_any;
+    sa.sin6_port = htons(n->port);
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 || evutil_make_socket_nonblocking(fd) != 0 ||
+        bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, SOMAXCONN) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    l = evconnlistener_new(n->base, accept_cb, n, LEV_OPT_CLOSE_ON_FREE, 0, fd);
+    if (!l) close(fd);
+    return l;
+}
+
 erg_code erg_net_start(erg_net *n, erg_err *err)
 {
     struct timeval tv = {0, 100 * 1000};
@@ -562,13 +588,17 @@ erg_code erg_net_start(erg_net *n, erg_err *err)
             if (strchr(n->cfg.bind, ']') || (strchr(n->cfg.bind, ':') && strchr(n->cfg.bind, '.')))
                 n->port = a.port; /* a port given with -bind wins */
             a.port = n->port;
-        } else if ((rc = erg_netaddr_parse("0.0.0.0", n->port, &a, err))) {
-            return rc;
+        } else {
+            /* Every interface, IPv6 and IPv4 on one dual-stack socket where the host has IPv6. */
+            n->listener = listen_dual_stack(n);
+            if ((rc = erg_netaddr_parse(n->listener ? "::" : "0.0.0.0", n->port, &a, err))) return rc;
         }
-        len = erg_netaddr_to_sockaddr(&a, &ss);
         erg_netaddr_format(&a, 1, as, sizeof as);
-        n->listener = evconnlistener_new_bind(n->base, accept_cb, n, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1,
-                                              (struct sockaddr *)&ss, (int)len);
+        if (!n->listener) {
+            len = erg_netaddr_to_sockaddr(&a, &ss);
+            n->listener = evconnlistener_new_bind(n->base, accept_cb, n, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
+                                                  -1, (struct sockaddr *)&ss, (int)len);
+        }
         if (!n->listener)
             return erg_err_set(err, ERG_ERR_IO, "cannot listen for peers on %s: %s (is another node running?)", as,
                                strerror(errno));
