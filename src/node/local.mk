@@ -13,7 +13,8 @@ libergon_node_a_SOURCES = \
   src/node/netmsg.c src/node/netmsg.h \
   src/node/netaddr.c src/node/netaddr.h \
   src/node/addrman.c src/node/addrman.h \
-  src/node/banman.c src/node/banman.h
+  src/node/banman.c src/node/banman.h \
+  src/node/evict.c src/node/evict.h
 # Link line for programs built on the node (ergond, tests); programs that also use the chain
 # append $(ERG_CHAIN_LIBS) after it.
 ERG_NODE_LIBS = libergon_node.a $(ERG_CHAIN_LIBS) $(EVENT_LIBS) $(JANSSON_LIBS)
@@ -51,11 +52,13 @@ test_unit_test_net_SOURCES = test/unit/test_net.c test/unit/chain_testutil.c tes
 test_unit_test_net_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
 test_unit_test_net_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
 
-# Unit tests for peer addresses, the address store and the ban list.
-check_PROGRAMS += test/unit/test_netaddr test/unit/test_addrman test/unit/test_banman
+# Unit tests for peer addresses, the address store, the ban list and inbound eviction.
+check_PROGRAMS += test/unit/test_netaddr test/unit/test_addrman test/unit/test_banman test/unit/test_evict
 test_unit_test_netaddr_SOURCES = test/unit/test_netaddr.c
 test_unit_test_netaddr_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
 test_unit_test_addrman_SOURCES = test/unit/test_addrman.c
 test_unit_test_addrman_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
 test_unit_test_banman_SOURCES = test/unit/test_banman.c
 test_unit_test_banman_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
+test_unit_test_evict_SOURCES = test/unit/test_evict.c
+test_unit_test_evict_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)

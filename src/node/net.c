@@ -15,6 +15,7 @@
 #include <event2/buffer.h>
 
 #include "src/crypto/random.h"
+#include "src/node/evict.h"
 #include "src/node/http.h"
 #include "src/node/netpeer.h"
 #include "src/util/log.h"
@@ -288,6 +289,40 @@ static void count_peers(erg_net *n, size_t *in, size_t *out_auto, size_t *out_al
     }
 }
 
+/* Inbound slots are full: make room by disconnecting the inbound peer erg_evict_select picks, so
+ * that an attacker who fills every slot cannot lock honest peers out. Returns 1 if one went. */
+static int evict_inbound(erg_net *n)
+{
+    erg_evict_candidate *c;
+    erg_peer **who;
+    size_t i, k = 0;
+    ptrdiff_t pick;
+    if (!n->npeers) return 0;
+    c = malloc(n->npeers * sizeof *c);
+    who = malloc(n->npeers * sizeof *who);
+    if (!c || !who) {
+        free(c);
+        free(who);
+        return 0;
+    }
+    for (i = 0; i < n->npeers; i++) {
+        erg_peer *p = n->peers[i];
+        if (p->closing || !p->inbound || p->manual) continue;
+        c[k].id = p->id;
+        c[k].conntime = p->conntime;
+        c[k].pingtime = p->pingtime;
+        c[k].last_block_time = p->last_block_time;
+        c[k].last_tx_time = p->last_tx_time;
+        c[k].netgroup = erg_evict_netgroup(&p->addr);
+        who[k++] = p;
+    }
+    pick = erg_evict_select(c, k);
+    if (pick >= 0) erg_peer_close(who[pick], "evicted to make room for an inbound connection");
+    free(c);
+    free(who);
+    return pick >= 0;
+}
+
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *ctx)
 {
     erg_net *n = ctx;
@@ -308,8 +343,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
         goto out;
     }
     count_peers(n, &in, &oa, &oall);
-    if ((int)in >= inbound_limit(n)) {
-        erg_log_info("net", "refusing connection from %s: %zu inbound connections, the limit", as, in);
+    if ((int)in >= inbound_limit(n) && !evict_inbound(n)) {
+        erg_log_info("net", "refusing connection from %s: %zu inbound connections, the limit, none evictable", as, in);
         evutil_closesocket(fd);
         goto out;
     }

@@ -90,6 +90,8 @@ typedef struct erg_peer {
     int64_t conntime, lastsend, lastrecv;
     uint64_t bytes_sent, bytes_recv;
     double pingtime;
+    int64_t last_block_time; /* unix seconds it last delivered a block we accepted, 0 never (eviction) */
+    int64_t last_tx_time;    /* unix seconds it last sent a transaction we admitted, 0 never (eviction) */
 } erg_peer;
 
 typedef struct erg_orphan_block {

@@ -412,6 +412,7 @@ static void on_block(erg_net *n, erg_peer *p, erg_msg *m)
         return;
     }
     if (accept_block(n, p, b, id)) {
+        p->last_block_time = (int64_t)time(NULL);
         process_orphans(n, id);
         erg_netproc_announce(n);
     }
@@ -649,6 +650,7 @@ static void on_tx(erg_net *n, erg_peer *p, erg_msg *m)
     erg_tx_id(&m->u.tx, id);
     erg_peer_learn(p, id);
     if (!tx_try(n, p, &m->u.tx)) return;
+    p->last_tx_time = (int64_t)time(NULL);
     /* An admitted transaction may fill the nonce gap of waiting ones. */
     for (;;) {
         size_t i;

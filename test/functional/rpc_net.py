@@ -160,8 +160,8 @@ class RPCNet(Test):
         assert peers_at(a, b_addr_seen)
 
     def max_connections(self, c):
-        """-maxconnections=3 with -connect=0: no outbound slots are kept, so 3 inbound peers; no eviction,
-        so the 4th is refused."""
+        """-maxconnections=3 with -connect=0: no outbound slots are kept, so 3 inbound peers; each answers the
+        node's ping, and a measured ping time protects it from eviction, so the 4th is refused."""
         genesis = c.getblockhash(0)
         live = []
         refused = 0
@@ -170,6 +170,10 @@ class RPCNet(Test):
             try:
                 p.handshake(genesis)
                 assert p.ping()
+                deadline = time.time() + 5
+                while not any("pingtime" in x for x in peers_at(c, p.local_addr)):
+                    assert time.time() < deadline, "no ping time measured"
+                    p.recv_msg(0.2)  # answers the node's ping
                 live.append(p)
             except (PeerClosed, OSError, AssertionError):
                 refused += 1
