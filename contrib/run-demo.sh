@@ -24,7 +24,7 @@ key() { "$bin/ergon-tx" -regtest keygen --json; }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
 minerA=$(key); minerB=$(key); friend=$(key)
 aaddr=$(echo "$minerA" | field address); akey=$(echo "$minerA" | field privkey)
-baddr=$(echo "$minerB" | field address)
+baddr=$(echo "$minerB" | field address); bkey=$(echo "$minerB" | field privkey)
 faddr=$(echo "$friend" | field address)
 echo "node 0 mines to miner A: $aaddr"
 echo "node 1 mines to miner B: $baddr"
@@ -63,10 +63,18 @@ b = json.load(sys.stdin)
 who = {"'"$aaddr"'": "A", "'"$baddr"'": "B"}.get(b.get("payout"), "?")
 print("%-6s %-8s %-9s %-6s %s.. %s.. " % (b["height"], who, b["kernel"], b["cu"], b["ticket"][:16], b["outputhash"][:16]), end="")'
     echo "$(cli 2 getaccount "$aaddr" | field balance) / $(cli 2 getaccount "$baddr" | field balance)"
-    if [ "$seen" -eq 5 ] && [ "$sent" -eq 0 ]; then
-      tx=$("$bin/ergon-tx" -regtest transfer --key="$akey" --to="$faddr" --amount=12.5 --nonce=0 --fee=0.001)
-      echo "       -> miner A sends 12.5 ERG to a friend through node 2: txid $(cli 2 sendrawtransaction "$tx")"
-      sent=1
+    if [ "$seen" -ge 5 ] && [ "$sent" -eq 0 ]; then
+      # Whichever miner holds the funds at the tip pays (with two miners, either may lead).
+      for who in A B; do
+        if [ "$who" = A ]; then saddr=$aaddr; skey=$akey; else saddr=$baddr; skey=$bkey; fi
+        funds=$(cli 2 getaccount "$saddr" | field balance_base)
+        if [ "$funds" -ge 1300000000 ]; then
+          tx=$("$bin/ergon-tx" -regtest transfer --key="$skey" --to="$faddr" --amount=12.5 --nonce=0 --fee=0.001)
+          echo "       -> miner $who sends 12.5 ERG to a friend through node 2: txid $(cli 2 sendrawtransaction "$tx")"
+          sent=1
+          break
+        fi
+      done
     fi
   done
   sleep 0.2
