@@ -49,7 +49,8 @@ struct erg_chainstate {
     size_t active_len;  /* tip height + 1 */
     size_t active_cap;
     uint8_t genesis_id[32];
-    erg_chain_listener listener;
+    erg_chain_listener listeners[ERG_CHAIN_MAX_LISTENERS];
+    size_t nlisteners;
     uint64_t seq;
     uint64_t epoch;           /* bumped to invalidate every chain_usable() cache entry */
     size_t nheaders_only;     /* entries without ERG_BLOCK_HAVE_DATA */
@@ -680,7 +681,11 @@ static erg_code connect_tip(erg_chainstate *cs, idx_entry *e, const erg_block *g
         goto out;
     }
     if ((rc = set_active(cs, e, err))) goto out;
-    if (cs->listener.block_connected) cs->listener.block_connected(cs->listener.ctx, &blk, &e->info);
+    {
+        size_t li;
+        for (li = 0; li < cs->nlisteners; li++)
+            if (cs->listeners[li].block_connected) cs->listeners[li].block_connected(cs->listeners[li].ctx, &blk, &e->info);
+    }
 out:
     erg_buf_free(&undo);
     erg_batch_destroy(batch);
@@ -741,8 +746,12 @@ static erg_code disconnect_tip(erg_chainstate *cs, erg_err *err)
     rc = erg_db_write(cs->db, batch, err);
     erg_batch_destroy(batch);
     if (rc == ERG_OK) rc = set_active(cs, e->parent, err);
-    if (rc == ERG_OK && cs->listener.block_disconnected)
-        cs->listener.block_disconnected(cs->listener.ctx, &blk, &e->info);
+    if (rc == ERG_OK) {
+        size_t li;
+        for (li = 0; li < cs->nlisteners; li++)
+            if (cs->listeners[li].block_disconnected)
+                cs->listeners[li].block_disconnected(cs->listeners[li].ctx, &blk, &e->info);
+    }
     erg_block_free(&blk);
     return rc;
 }
@@ -1034,11 +1043,30 @@ void erg_chainstate_close(erg_chainstate *cs)
     free(cs);
 }
 
-void erg_chainstate_set_listener(erg_chainstate *cs, const erg_chain_listener *l)
+erg_code erg_chainstate_add_listener(erg_chainstate *cs, const erg_chain_listener *l, erg_err *err)
 {
+    erg_code rc = ERG_OK;
     pthread_mutex_lock(&cs->lock);
-    if (l) cs->listener = *l;
-    else memset(&cs->listener, 0, sizeof cs->listener);
+    if (cs->nlisteners == ERG_CHAIN_MAX_LISTENERS)
+        rc = erg_err_set(err, ERG_ERR_RANGE, "chainstate: more than %d listeners", ERG_CHAIN_MAX_LISTENERS);
+    else
+        cs->listeners[cs->nlisteners++] = *l;
+    pthread_mutex_unlock(&cs->lock);
+    return rc;
+}
+
+void erg_chainstate_remove_listener(erg_chainstate *cs, void *ctx)
+{
+    size_t i;
+    pthread_mutex_lock(&cs->lock);
+    for (i = 0; i < cs->nlisteners;) {
+        if (cs->listeners[i].ctx == ctx) {
+            memmove(&cs->listeners[i], &cs->listeners[i + 1], (cs->nlisteners - i - 1) * sizeof cs->listeners[0]);
+            cs->nlisteners--;
+            continue;
+        }
+        i++;
+    }
     pthread_mutex_unlock(&cs->lock);
 }
 

@@ -56,7 +56,11 @@ void erg_genesis_header(const erg_chain_params *cp, erg_header *h);
 /* Open (creating with the network's genesis block if empty) and load the block index. */
 erg_code erg_chainstate_open(erg_chainstate **out, const erg_chain_params *cp, const char *dir, erg_err *err) ERG_WARN_UNUSED;
 void erg_chainstate_close(erg_chainstate *cs);
-void erg_chainstate_set_listener(erg_chainstate *cs, const erg_chain_listener *l);
+/* Listeners are called in the order added (the mempool first, then the network, in ergond). */
+#define ERG_CHAIN_MAX_LISTENERS 4
+erg_code erg_chainstate_add_listener(erg_chainstate *cs, const erg_chain_listener *l, erg_err *err) ERG_WARN_UNUSED;
+/* Remove every listener registered with this ctx (before the ctx goes away). */
+void erg_chainstate_remove_listener(erg_chainstate *cs, void *ctx);
 const erg_chain_params *erg_chainstate_params(const erg_chainstate *cs);
 /* The genesis block of this network (built deterministically from the params). */
 void erg_chainstate_genesis_id(const erg_chainstate *cs, uint8_t id[32]);

@@ -41,7 +41,7 @@ typedef struct erg_mempool_info {
 erg_code erg_mempool_create(erg_mempool **out, erg_chainstate *cs, size_t max_bytes, uint64_t min_fee_per_kb,
                             erg_err *err) ERG_WARN_UNUSED;
 void erg_mempool_destroy(erg_mempool *mp);
-/* Hook for erg_chainstate_set_listener. */
+/* Hook for erg_chainstate_add_listener (ctx: the mempool, for erg_chainstate_remove_listener). */
 erg_chain_listener erg_mempool_listener(erg_mempool *mp);
 /* Apply queued chain events (see above). */
 void erg_mempool_sync(erg_mempool *mp);

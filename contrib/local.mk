@@ -1,6 +1,7 @@
 # Benchmarks: commands, never part of make check. `make bench` builds and runs them.
 EXTRA_PROGRAMS = contrib/bench/bench_crypto contrib/bench/bench_chain contrib/bench/bench_net
-contrib_bench_bench_net_SOURCES = contrib/bench/bench_net.c test/unit/chain_testutil.c test/unit/chain_testutil.h
+contrib_bench_bench_net_SOURCES = contrib/bench/bench_net.c test/unit/chain_testutil.c test/unit/chain_testutil.h \
+  test/unit/net_testutil.c test/unit/net_testutil.h
 contrib_bench_bench_net_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
 contrib_bench_bench_net_LDADD = $(ERG_NODE_LIBS)
 contrib_bench_bench_chain_SOURCES = contrib/bench/bench_chain.c

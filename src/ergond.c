@@ -47,22 +47,6 @@ static void on_signal(int sig)
     g_signal = sig;
 }
 
-/* The mempool hears of every chain change first; then the network is woken to announce a new
- * tip at once (blocks from the miner or submitblock would otherwise wait for its next tick). */
-static erg_chain_listener g_mempool_hooks;
-
-static void on_block_connected(void *ctx, const erg_block *b, const erg_block_info *info)
-{
-    g_mempool_hooks.block_connected(g_mempool_hooks.ctx, b, info);
-    erg_net_wake(((erg_node *)ctx)->net);
-}
-
-static void on_block_disconnected(void *ctx, const erg_block *b, const erg_block_info *info)
-{
-    (void)ctx;
-    g_mempool_hooks.block_disconnected(g_mempool_hooks.ctx, b, info);
-}
-
 static void request_stop(void *ctx)
 {
     ((erg_node *)ctx)->shutdown = 1;
@@ -287,12 +271,8 @@ int main(int argc, char **argv)
     }
     if (erg_mempool_create(&node.mp, node.cs, (size_t)maxmempool << 20, minfee, &err)) goto fail;
     {
-        erg_chain_listener l;
-        g_mempool_hooks = erg_mempool_listener(node.mp);
-        l.block_connected = on_block_connected;
-        l.block_disconnected = on_block_disconnected;
-        l.ctx = &node;
-        erg_chainstate_set_listener(node.cs, &l);
+        erg_chain_listener l = erg_mempool_listener(node.mp);
+        if (erg_chainstate_add_listener(node.cs, &l, &err)) goto fail;
     }
     memset(&eo, 0, sizeof eo);
     eo.backend = ERG_BACKEND_AUTO;
@@ -393,7 +373,7 @@ out:
     erg_rpc_destroy(rpc);
     erg_net_destroy(node.net);
     node.net = NULL;
-    if (node.cs) erg_chainstate_set_listener(node.cs, NULL);
+    if (node.cs && node.mp) erg_chainstate_remove_listener(node.cs, node.mp);
     erg_mempool_destroy(node.mp);
     erg_engine_destroy(node.eng);
     erg_chainstate_close(node.cs);

@@ -13,6 +13,7 @@
 #include "src/node/net.h"
 #include "src/util/log.h"
 #include "test/unit/chain_testutil.h"
+#include "test/unit/net_testutil.h"
 
 static double now_s(void)
 {
@@ -27,50 +28,18 @@ static void die(const char *what, const erg_err *err)
     exit(1);
 }
 
-typedef struct node {
-    char dir[64];
-    erg_chainstate *cs;
-    erg_mempool *mp;
-    erg_net *net;
-} node;
+typedef erg_test_node node;
 
 static void node_open(node *nd, const erg_chain_params *cp)
 {
     erg_err err;
-    erg_chain_listener l;
-    memset(nd, 0, sizeof *nd);
-    erg_test_tmpdir(nd->dir, sizeof nd->dir);
-    if (erg_chainstate_open(&nd->cs, cp, nd->dir, &err)) die("open", &err);
-    if (erg_mempool_create(&nd->mp, nd->cs, 1u << 20, 1000, &err)) die("mempool", &err);
-    l = erg_mempool_listener(nd->mp);
-    erg_chainstate_set_listener(nd->cs, &l);
+    if (erg_test_node_open(nd, cp, &err)) die("open", &err);
 }
 
 static void node_net(node *nd, const erg_chain_params *cp, uint16_t port, const char *connect)
 {
-    erg_net_config cfg;
-    char bind[32];
     erg_err err;
-    snprintf(bind, sizeof bind, "127.0.0.1:%u", (unsigned)port);
-    erg_net_config_default(&cfg);
-    cfg.cp = cp;
-    cfg.cs = nd->cs;
-    cfg.mp = nd->mp;
-    cfg.datadir = nd->dir;
-    cfg.bind = bind;
-    cfg.port = port;
-    cfg.connect_only = 1;
-    if (connect) cfg.connect[cfg.nconnect++] = connect;
-    if (erg_net_create(&nd->net, &cfg, &err) || erg_net_start(nd->net, &err)) die("net", &err);
-}
-
-static void node_close(node *nd)
-{
-    erg_net_destroy(nd->net);
-    erg_chainstate_set_listener(nd->cs, NULL);
-    erg_mempool_destroy(nd->mp);
-    erg_chainstate_close(nd->cs);
-    erg_test_rmdir(nd->dir);
+    if (erg_test_node_listen(nd, cp, port, connect, &err)) die("net", &err);
 }
 
 int main(int argc, char **argv)
@@ -117,7 +86,7 @@ int main(int argc, char **argv)
     node_open(&fresh, cp);
     erg_chainstate_tip(src.cs, &tip);
     t0 = now_s();
-    node_net(&fresh, cp, erg_test_free_port(), target);
+    node_net(&fresh, cp, 0, target);
     for (;;) {
         struct timespec ts = {0, 1000000};
         erg_chainstate_tip(fresh.cs, &ftip);
@@ -131,8 +100,8 @@ int main(int argc, char **argv)
     printf("p2p sync:      %d blocks in %.2fs = %.0f blocks/s (connect, handshake, headers, getdata, blocks)\n", n,
            sync_s, n / sync_s);
     printf("ratio p2p/local = %.2f (goal >= 0.8)\n", local_s / sync_s);
-    node_close(&fresh);
-    node_close(&local);
-    node_close(&src);
+    erg_test_node_close(&fresh);
+    erg_test_node_close(&local);
+    erg_test_node_close(&src);
     return 0;
 }

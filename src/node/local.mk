@@ -48,7 +48,8 @@ test/functional/interface_cli.log: ergon-cli$(EXEEXT) test/unit/rpc_testserver$(
 
 # Two in-process nodes on loopback (real sockets, real LevelDB).
 check_PROGRAMS += test/unit/test_net
-test_unit_test_net_SOURCES = test/unit/test_net.c test/unit/chain_testutil.c test/unit/chain_testutil.h
+test_unit_test_net_SOURCES = test/unit/test_net.c test/unit/chain_testutil.c test/unit/chain_testutil.h \
+  test/unit/net_testutil.c test/unit/net_testutil.h
 test_unit_test_net_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS)
 test_unit_test_net_LDADD = libergon_testharness.a $(ERG_NODE_LIBS)
 

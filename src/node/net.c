@@ -485,6 +485,15 @@ void erg_net_wake(erg_net *n)
     if (n && n->wake) event_active(n->wake, EV_READ, 0);
 }
 
+/* Chain hook (under the chainstate lock): a block connected by anyone — the miner, submitblock,
+ * a reorg — is announced at once rather than at the next tick. */
+static void on_block_connected(void *ctx, const erg_block *b, const erg_block_info *info)
+{
+    (void)b;
+    (void)info;
+    erg_net_wake(ctx);
+}
+
 static void tick_cb(evutil_socket_t fd, short what, void *ctx)
 {
     erg_net *n = ctx;
@@ -645,6 +654,10 @@ erg_code erg_net_start(erg_net *n, erg_err *err)
     if (!n->tick || event_add(n->tick, &tv) != 0) return erg_err_set(err, ERG_ERR_NOMEM, "net: cannot add the timer");
     event_active(n->tick, EV_TIMEOUT, 0); /* first tick at once: -connect/-addnode peers without delay */
     n->last_addr_save_ms = erg_net_now_ms();
+    {
+        erg_chain_listener l = {on_block_connected, NULL, n};
+        if ((trc = erg_chainstate_add_listener(n->cfg.cs, &l, err))) return trc;
+    }
     n->running = 1;
     if (pthread_create(&n->thread, NULL, net_thread, n) != 0) {
         n->running = 0;
@@ -665,6 +678,7 @@ void erg_net_stop(erg_net *n)
     }
     n->running = 0;
     pthread_mutex_unlock(&n->lock);
+    erg_chainstate_remove_listener(n->cfg.cs, n);
     pthread_join(n->thread, NULL);
     /* RPC threads may still be reading the peer list (the HTTP server stops after us). */
     pthread_mutex_lock(&n->lock);

@@ -51,8 +51,8 @@ void erg_net_stop(erg_net *n);
 void erg_net_destroy(erg_net *n);
 uint16_t erg_net_listen_port(erg_net *n);
 
-/* Wake the network thread at once (thread-safe): a block was connected elsewhere (miner,
- * submitblock) and should be announced now rather than at the next tick. */
+/* Wake the network thread at once (thread-safe) to announce a new tip. The network registers
+ * itself as a chain listener at start, so every connected block does this already. */
 void erg_net_wake(erg_net *n);
 
 /* ---- for RPC ---------------------------------------------------------------------------- */

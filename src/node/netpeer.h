@@ -52,14 +52,13 @@ typedef struct erg_peer {
     char close_reason[96];
 
     /* handshake */
-    int sent_version, got_version, got_verack;
+    int got_version, got_verack;
     erg_msg_version ver;
     int want_headers;      /* peer sent sendheaders: announce blocks as headers */
     int sent_getaddr_reply;
 
     /* sync */
     int64_t best_height;   /* highest block we know the peer has, -1 unknown */
-    uint8_t best_id[32];
     int64_t common_height; /* highest block we both have, -1 unknown */
     erg_inflight inflight[ERG_PEER_MAX_INFLIGHT];
     size_t ninflight;
@@ -67,7 +66,6 @@ typedef struct erg_peer {
     int unconnecting;      /* headers messages that did not connect */
     uint64_t getheaders_ms; /* when we last asked for headers (0: not waiting) */
     uint64_t last_headers_retry_ms;
-    uint8_t announced_tip[32]; /* last block announced to this peer */
     uint8_t (*getdata_queue)[32]; /* block ids asked for but not yet sent (send buffer full) */
     uint32_t *getdata_types;
     size_t ngetdata, capgetdata;

@@ -122,7 +122,6 @@ static void send_version(erg_net *n, erg_peer *p)
     m.u.version.relay = 1;
     m.u.version.port = n->cfg.listen ? n->port : 0;
     snprintf(m.u.version.user_agent, sizeof m.u.version.user_agent, "/ergond:%s/", PACKAGE_VERSION);
-    p->sent_version = 1;
     erg_peer_send(p, &m);
 }
 
@@ -400,7 +399,6 @@ static void on_block(erg_net *n, erg_peer *p, erg_msg *m)
     erg_peer_learn(p, id);
     if ((int64_t)b->header.height > p->best_height) {
         p->best_height = b->header.height;
-        memcpy(p->best_id, id, 32);
     }
     if (erg_chainstate_have(n->cfg.cs, id, &status) && (status & ERG_BLOCK_HAVE_DATA)) return;
     if (!erg_chainstate_have(n->cfg.cs, b->header.prev, NULL)) {
@@ -465,7 +463,6 @@ static void on_headers(erg_net *n, erg_peer *p, erg_msg *m)
         erg_peer_learn(p, last);
         if ((int64_t)h->height > p->best_height) {
             p->best_height = h->height;
-            memcpy(p->best_id, last, 32);
         }
     }
     p->unconnecting = 0;

@@ -233,7 +233,7 @@ static void test_mempool_refill_after_reorg(void)
     CHECK(erg_chainstate_open(&b, g_cp, d2, NULL) == ERG_OK);
     CHECK(erg_mempool_create(&mp, a, 1 << 20, 1000, NULL) == ERG_OK);
     l = erg_mempool_listener(mp);
-    erg_chainstate_set_listener(a, &l);
+    CHECK(erg_chainstate_add_listener(a, &l, NULL) == ERG_OK);
     erg_chainstate_genesis_id(a, gid);
     key(&ska, &pka);
     key(&skb, &pkb);
@@ -257,7 +257,7 @@ static void test_mempool_refill_after_reorg(void)
     erg_mempool_info_get(mp, &mi);
     CHECK(mi.count == 2); /* both transfers back from the disconnected block */
     for (i = 0; i < 3; i++) erg_block_free(&blk[i]);
-    erg_chainstate_set_listener(a, NULL);
+    erg_chainstate_remove_listener(a, mp);
     erg_mempool_destroy(mp);
     erg_chainstate_close(a);
     erg_chainstate_close(b);

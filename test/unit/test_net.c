@@ -18,16 +18,11 @@
 #include "src/util/log.h"
 #include "test/unit/chain_testutil.h"
 #include "test/unit/harness.h"
+#include "test/unit/net_testutil.h"
 
 static const erg_chain_params *g_cp;
 
-typedef struct node {
-    char dir[64];
-    erg_chainstate *cs;
-    erg_mempool *mp;
-    erg_net *net;
-    uint16_t port;
-} node;
+typedef erg_test_node node;
 
 /* A frame header announcing `len` payload bytes (checksum zero: the payload never comes). */
 static void frame_header(uint8_t hdr[ERG_NET_FRAME_HEADER], const char *cmd, uint32_t len)
@@ -47,36 +42,13 @@ static void sleep_ms(unsigned ms)
 /* Start a node listening on 127.0.0.1, connecting to `connect` ("ip:port") when non-NULL. */
 static void node_start(node *nd, const char *connect)
 {
-    erg_net_config cfg;
-    char bind[32];
-    erg_chain_listener l;
-    erg_test_tmpdir(nd->dir, sizeof nd->dir);
-    CHECK(erg_chainstate_open(&nd->cs, g_cp, nd->dir, NULL) == ERG_OK);
-    CHECK(erg_mempool_create(&nd->mp, nd->cs, 1u << 20, 1000, NULL) == ERG_OK);
-    l = erg_mempool_listener(nd->mp);
-    erg_chainstate_set_listener(nd->cs, &l);
-    nd->port = erg_test_free_port();
-    snprintf(bind, sizeof bind, "127.0.0.1:%u", (unsigned)nd->port);
-    erg_net_config_default(&cfg);
-    cfg.cp = g_cp;
-    cfg.cs = nd->cs;
-    cfg.mp = nd->mp;
-    cfg.datadir = nd->dir;
-    cfg.bind = bind;
-    cfg.port = nd->port;
-    cfg.connect_only = 1;
-    if (connect) cfg.connect[cfg.nconnect++] = connect;
-    CHECK(erg_net_create(&nd->net, &cfg, NULL) == ERG_OK);
-    CHECK(erg_net_start(nd->net, NULL) == ERG_OK);
+    CHECK(erg_test_node_open(nd, g_cp, NULL) == ERG_OK);
+    CHECK(erg_test_node_listen(nd, g_cp, 0, connect, NULL) == ERG_OK);
 }
 
 static void node_stop(node *nd)
 {
-    erg_net_destroy(nd->net);
-    erg_chainstate_set_listener(nd->cs, NULL);
-    erg_mempool_destroy(nd->mp);
-    erg_chainstate_close(nd->cs);
-    erg_test_rmdir(nd->dir);
+    erg_test_node_close(nd);
 }
 
 static int handshaken(node *nd)
