@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +46,16 @@ static int inbound_limit(const erg_net *n)
 {
     int lim = n->cfg.max_connections - (n->cfg.connect_only ? 0 : ERG_NET_MAX_OUTBOUND);
     return lim < 0 ? 0 : lim;
+}
+
+/* Messages go out as soon as they are written: without this, Nagle's algorithm holds a small
+ * message (a block announcement, a getdata) until the previous one is acknowledged, and the
+ * peer's delayed ACK makes every hop wait up to 40 ms. */
+static void set_nodelay(evutil_socket_t fd)
+{
+    int on = 1;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0)
+        erg_log_debug("net", "TCP_NODELAY: %s", strerror(errno));
 }
 
 static void peer_name(const erg_peer *p, char *out, size_t cap)
@@ -217,6 +228,7 @@ static void event_cb(struct bufferevent *bev, short events, void *ctx)
         struct sockaddr_storage ss;
         socklen_t len = sizeof ss;
         p->connected = 1;
+        set_nodelay(bufferevent_getfd(bev));
         if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss, &len) == 0 &&
             erg_netaddr_from_sockaddr((struct sockaddr *)&ss, len, &p->bind, NULL) != ERG_OK)
             memset(&p->bind, 0, sizeof p->bind);
@@ -349,6 +361,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
         goto out;
     }
     evutil_make_socket_nonblocking(fd);
+    set_nodelay(fd);
     bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (!bev) {
         evutil_closesocket(fd);
